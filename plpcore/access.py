@@ -1,0 +1,278 @@
+"""The one authorization point: who may do what to which student, and the audit trail.
+
+Every service and query reaches a student's data through `authorize` (or `load`,
+which finds the student a row belongs to first). A user's roles toward a student come
+from active links (specialist, teacher, guardian), from being that student, or from
+being an admin of the student's school. Anything else is refused with `NotAllowed`,
+and the refusal is audited.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+from typing import Any, TypeVar
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from plpcore.errors import NotAllowed
+from plpcore.models import (
+    ActionItem,
+    Assessment,
+    Attendance,
+    AuditEvent,
+    AuthorRole,
+    Base,
+    Goal,
+    Intervention,
+    Link,
+    Meeting,
+    Note,
+    Plan,
+    PlanSection,
+    ProgressEntry,
+    Student,
+    Support,
+    User,
+    utcnow,
+)
+
+R = TypeVar("R", bound=Base)
+
+
+class Action(enum.StrEnum):
+    VIEW = "view"
+    EDIT_PLAN = "edit the plan"
+    EDIT_GOALS = "edit goals"
+    PROPOSE_GOAL = "propose a goal"
+    RECORD_PROGRESS = "record progress"
+    ADD_NOTE = "add a note"
+    STUDENT_VOICE = "write the student's own words"
+    TEAM_VOICE = "write the team's additions"
+    PROPOSE_SUPPORT = "propose a support"
+    MANAGE_SUPPORTS = "agree or stop supports"
+    LOG_SUPPORT = "log a support"
+    INTERVENTION = "log an intervention"
+    ASSESSMENT = "record an assessment"
+    RUN_MEETING = "run a meeting"
+    ATTEND_MEETING = "take part in a meeting"
+    MANAGE_LINKS = "manage who is linked"
+    ACKNOWLEDGE = "acknowledge the plan"
+
+
+S, T, G, ST, A = (
+    AuthorRole.SPECIALIST,
+    AuthorRole.TEACHER,
+    AuthorRole.GUARDIAN,
+    AuthorRole.STUDENT,
+    AuthorRole.ADMIN,
+)
+
+# The whole permission table. A role missing from a row cannot do that action.
+ALLOWED: dict[Action, frozenset[AuthorRole]] = {
+    Action.VIEW: frozenset({S, T, G, ST, A}),
+    Action.EDIT_PLAN: frozenset({S, A}),
+    Action.EDIT_GOALS: frozenset({S, T, A}),
+    Action.PROPOSE_GOAL: frozenset({ST, G, S, T, A}),
+    Action.RECORD_PROGRESS: frozenset({S, T, ST, G, A}),
+    Action.ADD_NOTE: frozenset({S, T, G, ST, A}),
+    # The specialist may type the student's words when the student is present: the
+    # row is then attributed to the student (see services.update_section).
+    Action.STUDENT_VOICE: frozenset({ST, S}),
+    Action.TEAM_VOICE: frozenset({S, T, G, A}),
+    Action.PROPOSE_SUPPORT: frozenset({S, T, G, ST, A}),
+    Action.MANAGE_SUPPORTS: frozenset({S, A}),
+    Action.LOG_SUPPORT: frozenset({S, T, G, A}),
+    Action.INTERVENTION: frozenset({S, T, A}),
+    Action.ASSESSMENT: frozenset({S, A}),
+    Action.RUN_MEETING: frozenset({S, A}),
+    Action.ATTEND_MEETING: frozenset({S, T, G, ST, A}),
+    Action.MANAGE_LINKS: frozenset({S, A}),
+    Action.ACKNOWLEDGE: frozenset({G, ST}),
+}
+
+# When a person holds several roles toward a student, they act in the strongest one.
+ROLE_ORDER = (S, A, T, G, ST)
+STAFF = frozenset({S, T, A})
+
+DENIED = "Not found, or you are not allowed to {action} for this student."
+
+
+@dataclasses.dataclass(frozen=True)
+class Grant:
+    """What the check found: the acting user, the student, and the roles that allowed it."""
+
+    actor: User
+    student: Student
+    roles: frozenset[AuthorRole]
+
+    @property
+    def role(self) -> AuthorRole:
+        return next(r for r in ROLE_ORDER if r in self.roles)
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.roles & STAFF)
+
+
+def roles_toward(session: Session, actor: User, student: Student) -> frozenset[AuthorRole]:
+    roles = {
+        AuthorRole(rel.value)
+        for rel in session.scalars(
+            select(Link.relationship).where(
+                Link.student_id == student.id, Link.user_id == actor.id, Link.active.is_(True)
+            )
+        )
+    }
+    if student.user_id == actor.id:
+        roles.add(ST)
+    if actor.is_admin and actor.school_id == student.school_id:
+        roles.add(A)
+    return frozenset(roles)
+
+
+def active_user(session: Session, actor_id: int | None) -> User | None:
+    actor = session.get(User, actor_id) if actor_id is not None else None
+    return actor if actor is not None and actor.active else None
+
+
+def authorize(session: Session, actor_id: int | None, student_id: int | None, action: Action) -> Grant:
+    """The choke point. Returns a Grant or raises NotAllowed (audited by the unit of work)."""
+    actor = active_user(session, actor_id)
+    student = session.get(Student, student_id) if student_id is not None else None
+    if actor is not None and student is not None:
+        roles = roles_toward(session, actor, student)
+        allowed = roles & ALLOWED[action]
+        if allowed:
+            return Grant(actor, student, roles)
+    raise deny(actor_id, action, "student", student_id, student_id if student else None)
+
+
+def deny(
+    actor_id: int | None, action: Action, entity: str, entity_id: int | None, student_id: int | None
+) -> NotAllowed:
+    audit = {
+        "at": utcnow(),
+        "actor_id": actor_id,
+        "action": "denied",
+        "entity": entity,
+        "entity_id": entity_id,
+        "field": str(action),
+        "old": None,
+        "new": None,
+        "student_id": student_id,
+    }
+    return NotAllowed(DENIED.format(action=action), audit)
+
+
+# How to find the student a row belongs to: each entity through its plan or meeting.
+_STUDENT_OF = {
+    Student: lambda id_: select(Student.id).where(Student.id == id_),
+    Plan: lambda id_: select(Plan.student_id).where(Plan.id == id_),
+    Assessment: lambda id_: select(Assessment.student_id).where(Assessment.id == id_),
+    Goal: lambda id_: select(Plan.student_id).join(Goal, Goal.plan_id == Plan.id).where(Goal.id == id_),
+    PlanSection: lambda id_: select(Plan.student_id)
+    .join(PlanSection, PlanSection.plan_id == Plan.id)
+    .where(PlanSection.id == id_),
+    ProgressEntry: lambda id_: select(Plan.student_id)
+    .join(Goal, Goal.plan_id == Plan.id)
+    .join(ProgressEntry, ProgressEntry.goal_id == Goal.id)
+    .where(ProgressEntry.id == id_),
+    Support: lambda id_: select(Plan.student_id).join(Support, Support.plan_id == Plan.id).where(Support.id == id_),
+    Intervention: lambda id_: select(Plan.student_id)
+    .join(Intervention, Intervention.plan_id == Plan.id)
+    .where(Intervention.id == id_),
+    Note: lambda id_: select(Plan.student_id).join(Note, Note.plan_id == Plan.id).where(Note.id == id_),
+    Meeting: lambda id_: select(Plan.student_id).join(Meeting, Meeting.plan_id == Plan.id).where(Meeting.id == id_),
+    Attendance: lambda id_: select(Plan.student_id)
+    .join(Meeting, Meeting.plan_id == Plan.id)
+    .join(Attendance, Attendance.meeting_id == Meeting.id)
+    .where(Attendance.id == id_),
+    ActionItem: lambda id_: select(Plan.student_id)
+    .join(Meeting, Meeting.plan_id == Plan.id)
+    .join(ActionItem, ActionItem.meeting_id == Meeting.id)
+    .where(ActionItem.id == id_),
+}
+
+
+def load(session: Session, actor_id: int | None, model: type[R], row_id: object, action: Action) -> tuple[R, Grant]:
+    """Load a row the actor may act on. A missing row and a forbidden one look the same."""
+    row_id = row_id if isinstance(row_id, int) and not isinstance(row_id, bool) else None
+    student_id = session.scalar(_STUDENT_OF[model](row_id)) if row_id is not None else None
+    if student_id is None:
+        raise deny(actor_id, action, model.__tablename__, row_id, None)
+    try:
+        grant = authorize(session, actor_id, student_id, action)
+    except NotAllowed as denial:
+        raise deny(actor_id, action, model.__tablename__, row_id, student_id) from denial
+    row = session.get(model, row_id)
+    return row, grant
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+    return str(value)
+
+
+def audit(
+    session: Session,
+    actor_id: int | None,
+    action: str,
+    row: Base,
+    *,
+    field: str | None = None,
+    old: Any = None,
+    new: Any = None,
+    student_id: int | None = None,
+) -> None:
+    """One AuditEvent per write: who, when, which entity and field, old and new value."""
+    session.flush()
+    session.add(
+        AuditEvent(
+            at=utcnow(),
+            actor_id=actor_id,
+            action=action,
+            entity=row.__tablename__,
+            entity_id=getattr(row, "id", None),
+            field=field,
+            old=_as_text(old),
+            new=_as_text(new),
+            student_id=student_id,
+        )
+    )
+
+
+def record_view(session: Session, grant: Grant, what: str, row_id: int | None = None) -> None:
+    """Staff reads of a student record are logged (parents and students reading their own are not)."""
+    if grant.is_staff:
+        session.add(
+            AuditEvent(
+                at=utcnow(),
+                actor_id=grant.actor.id,
+                action="view",
+                entity=what,
+                entity_id=row_id,
+                student_id=grant.student.id,
+            )
+        )
+
+
+def bump_revision(session: Session, plan_id: int) -> None:
+    """Every write inside a plan moves its revision, in the same transaction.
+
+    A single UPDATE ... SET revision = revision + 1, not an ORM change, so two people
+    saving different goals at once never conflict on the plan row itself.
+    """
+    session.execute(
+        update(Plan)
+        .where(Plan.id == plan_id)
+        .values(revision=Plan.revision + 1)
+        .execution_options(synchronize_session=False)
+    )

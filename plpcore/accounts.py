@@ -1,0 +1,314 @@
+"""Schools, school years and user accounts: first-run setup, sign-in checks, passwords."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import bcrypt
+from sqlalchemy import func, select
+
+from plpcore import checks
+from plpcore.access import Action, active_user, audit, authorize, deny
+from plpcore.db import Database
+from plpcore.errors import InvalidInput, NotAllowed, NotFound
+from plpcore.models import AccountKind, ReportingPeriod, School, SchoolYear, User, utcnow
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = dt.timedelta(minutes=15)
+
+
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(checks.password(password).encode(), bcrypt.gensalt()).decode()
+
+
+def password_matches(password: str, password_hash: str) -> bool:
+    try:
+        return bcrypt.checkpw(password.encode(), password_hash.encode())
+    except ValueError:
+        return False
+
+
+def is_empty(db: Database) -> bool:
+    """True before first-run setup: no school and no account exist yet."""
+    with db.read() as s:
+        return s.scalar(select(func.count(School.id))) == 0 and s.scalar(select(func.count(User.id))) == 0
+
+
+def school_year_values(name: str, starts_on: Any, ends_on: Any, periods: list[tuple[str, Any, Any]] = ()) -> dict:
+    name = checks.line("school year", name, max_len=20)
+    starts_on = checks.date("year start", starts_on)
+    ends_on = checks.date("year end", ends_on)
+    checks.date_order("year start", starts_on, "year end", ends_on)
+    checked = []
+    for i, (pname, pstart, pend) in enumerate(periods, 1):
+        pname = checks.line(f"reporting period {i} name", pname, max_len=50)
+        pstart = checks.date(f"reporting period {i} start", pstart)
+        pend = checks.date(f"reporting period {i} end", pend)
+        checks.date_order(f"reporting period {i} start", pstart, f"reporting period {i} end", pend)
+        if pstart < starts_on or pend > ends_on:
+            raise InvalidInput(f"reporting period {i}", "must lie within the school year.")
+        if checked and pstart <= checked[-1][2]:
+            raise InvalidInput(f"reporting period {i}", "must start after the previous period ends.")
+        checked.append((pname, pstart, pend))
+    return {"name": name, "starts_on": starts_on, "ends_on": ends_on, "periods": checked}
+
+
+def default_periods(starts_on: dt.date, ends_on: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    """Four quarters of (nearly) equal length, for a school that has not set its own."""
+    days = (ends_on - starts_on).days + 1
+    bounds = [starts_on + dt.timedelta(days=days * i // 4) for i in range(5)]
+    return [(f"Q{i + 1}", bounds[i], bounds[i + 1] - dt.timedelta(days=1)) for i in range(4)]
+
+
+def set_up_school(
+    db: Database,
+    *,
+    school_name: str,
+    year_name: str,
+    starts_on: Any,
+    ends_on: Any,
+    username: str,
+    display_name: str,
+    password: str,
+    email: str | None = None,
+    demo: bool = False,
+) -> int:
+    """First run: the school, its current year, and the first specialist (also an admin)."""
+    school_name = checks.line("school name", school_name)
+    year = school_year_values(year_name, starts_on, ends_on)
+    account = _user_values(username, display_name, email, password)
+    with db.write() as s:
+        if s.scalar(select(func.count(School.id))) or s.scalar(select(func.count(User.id))):
+            raise InvalidInput("school", "this database is already set up.")
+        school = School(name=school_name, demo=demo)
+        s.add(school)
+        s.flush()
+        _add_year(s, school.id, year, current=True)
+        user = User(school_id=school.id, kind=AccountKind.SPECIALIST, is_admin=True,
+                    must_change_password=False, **account)
+        s.add(user)
+        s.flush()
+        audit(s, None, "create", school, field="name", new=school_name)
+        audit(s, user.id, "create", user, field="username", new=user.username)
+        return user.id
+
+
+def _add_year(session, school_id: int, year: dict, current: bool) -> SchoolYear:
+    periods = year["periods"] or default_periods(year["starts_on"], year["ends_on"])
+    row = SchoolYear(school_id=school_id, name=year["name"], starts_on=year["starts_on"],
+                     ends_on=year["ends_on"], is_current=current)
+    session.add(row)
+    session.flush()
+    for name, start, end in periods:
+        session.add(ReportingPeriod(school_year_id=row.id, name=name, starts_on=start, ends_on=end))
+    return row
+
+
+def add_school_year(db: Database, actor_id: int, name: str, starts_on: Any, ends_on: Any,
+                    periods: list[tuple[str, Any, Any]] = (), make_current: bool = False) -> int:
+    year = school_year_values(name, starts_on, ends_on, list(periods))
+    with db.write() as s:
+        actor = _admin(s, actor_id, "school_year")
+        if s.scalar(select(SchoolYear.id).where(SchoolYear.school_id == actor.school_id, SchoolYear.name == year["name"])):
+            raise InvalidInput("school year", f"{year['name']} already exists.")
+        if make_current:
+            for other in s.scalars(select(SchoolYear).where(SchoolYear.school_id == actor.school_id)):
+                other.is_current = False
+        row = _add_year(s, actor.school_id, year, make_current)
+        audit(s, actor_id, "create", row, field="name", new=year["name"])
+        return row.id
+
+
+def _admin(session, actor_id: int | None, entity: str) -> User:
+    actor = active_user(session, actor_id)
+    if actor is None or not (actor.is_admin or actor.kind is AccountKind.SPECIALIST):
+        raise deny(actor_id, Action.MANAGE_LINKS, entity, None, None)
+    return actor
+
+
+def _user_values(username, display_name, email, password) -> dict:
+    return {
+        "username": checks.username(username),
+        "display_name": checks.line("display name", display_name),
+        "email": checks.optional_line("email", email, max_len=254),
+        "password_hash": hash_password(password),
+    }
+
+
+def create_user(
+    db: Database,
+    actor_id: int | None,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    kind: str,
+    email: str | None = None,
+    is_admin: bool = False,
+    school_id: int | None = None,
+) -> int:
+    """A new account with an initial password, which must be changed at first sign-in.
+
+    `actor_id` None is the command line, run by whoever operates the server.
+    """
+    kind = checks.choice("account kind", AccountKind, kind)
+    values = _user_values(username, display_name, email, password)
+    with db.write() as s:
+        if actor_id is None:
+            school_id = school_id or s.scalar(select(School.id).order_by(School.id).limit(1))
+            if school_id is None:
+                raise InvalidInput("school", "set up the school first.")
+        else:
+            actor = _admin(s, actor_id, "app_user")
+            school_id = actor.school_id
+            if (is_admin or kind is AccountKind.ADMIN) and not actor.is_admin:
+                raise deny(actor_id, Action.MANAGE_LINKS, "app_user", None, None)
+        return _new_user(s, actor_id, school_id, kind, is_admin, values).id
+
+
+def _new_user(session, actor_id: int | None, school_id: int, kind: AccountKind, is_admin: bool, values: dict) -> User:
+    if session.scalar(select(User.id).where(func.lower(User.username) == values["username"].lower())):
+        raise InvalidInput("username", f"{values['username']!r} is taken.")
+    user = User(school_id=school_id, kind=kind, is_admin=is_admin or kind is AccountKind.ADMIN,
+                must_change_password=True, **values)
+    session.add(user)
+    session.flush()
+    audit(session, actor_id, "create", user, field="username", new=user.username)
+    return user
+
+
+def give_student_login(db: Database, actor_id: int, student_id: int, username: str, password: str) -> int:
+    """Make a sign-in for a student, tied to their record (so they see only their own plan)."""
+    values = _user_values(username, "student", None, password)
+    with db.write() as s:
+        grant = authorize(s, actor_id, student_id, Action.MANAGE_LINKS)
+        student = grant.student
+        if student.user_id is not None:
+            raise InvalidInput("username", "this student already has a sign-in.")
+        values["display_name"] = student.name
+        user = _new_user(s, actor_id, student.school_id, AccountKind.STUDENT, False, values)
+        student.user_id = user.id
+        s.flush()
+        audit(s, actor_id, "update", student, field="user_id", new=user.username, student_id=student.id)
+        return user.id
+
+
+def user_by_name(db: Database, username: str) -> User | None:
+    with db.read() as s:
+        return s.scalar(select(User).where(func.lower(User.username) == str(username).lower()))
+
+
+class SignInRefused(NotAllowed):
+    """Wrong name or password, a disabled account, or a locked one. Says which only when safe."""
+
+
+def sign_in(db: Database, username: str, password: str, now: dt.datetime | None = None) -> int:
+    """Check a password; count failures in the database, and lock the account after five."""
+    now = now or utcnow()
+    with db.write() as s:
+        user = _for_sign_in(s, username, now)
+        if not password_matches(password, user.password_hash):
+            refused = _failed(s, user, now)
+            s.commit()
+            raise refused
+        user.failed_logins, user.locked_until = 0, None
+        audit(s, user.id, "sign-in", user)
+        return user.id
+
+
+def record_failed_sign_in(db: Database, username: str, now: dt.datetime | None = None) -> str:
+    """The sign-in form refused a password: count it, and say what the person should read."""
+    now = now or utcnow()
+    try:
+        with db.write() as s:
+            return str(_failed(s, _for_sign_in(s, username, now), now))
+    except SignInRefused as refused:
+        return str(refused)
+
+
+def _for_sign_in(session, username: str, now: dt.datetime) -> User:
+    user = session.scalar(select(User).where(func.lower(User.username) == str(username).lower()).with_for_update())
+    if user is None or not user.active:
+        raise SignInRefused(WRONG)
+    if user.locked_until and user.locked_until > now:
+        raise SignInRefused(_locked_for(user.locked_until - now))
+    return user
+
+
+def _failed(session, user: User, now: dt.datetime) -> SignInRefused:
+    user.failed_logins += 1
+    if user.failed_logins >= MAX_FAILED_LOGINS:
+        user.locked_until, user.failed_logins = now + LOCKOUT, 0
+        audit(session, user.id, "lockout", user, field="locked_until", new=user.locked_until)
+        return SignInRefused(_locked_for(LOCKOUT))
+    audit(session, user.id, "sign-in failed", user, field="failed_logins", new=user.failed_logins)
+    return SignInRefused(WRONG)
+
+
+WRONG = "Username or password is incorrect."
+
+
+def _locked_for(left: dt.timedelta) -> str:
+    minutes = max(1, -(-int(left.total_seconds()) // 60))
+    return f"Too many failed attempts: this account is locked for {minutes} more minute(s)."
+
+
+def lock_status(db: Database, username: str, now: dt.datetime | None = None) -> str | None:
+    """A sentence if the account is locked now, else None."""
+    now = now or utcnow()
+    user = user_by_name(db, username)
+    if user and user.locked_until and user.locked_until > now:
+        return _locked_for(user.locked_until - now)
+    return None
+
+
+def change_password(db: Database, user_id: int, current: str, new: str) -> None:
+    checks.password(new, "new password")
+    with db.write() as s:
+        user = active_user(s, user_id)
+        if user is None:
+            raise NotFound("No such account.")
+        if not password_matches(current, user.password_hash):
+            raise InvalidInput("current password", "is not correct.")
+        if current == new:
+            raise InvalidInput("new password", "must differ from the current one.")
+        user.password_hash, user.must_change_password = hash_password(new), False
+        audit(s, user_id, "update", user, field="password", old="(hidden)", new="(hidden)")
+
+
+def reset_password(db: Database, actor_id: int, user_id: int, new_password: str) -> None:
+    """A specialist or admin sets a temporary password; the user must change it next time."""
+    password_hash = hash_password(new_password)
+    with db.write() as s:
+        actor = _admin(s, actor_id, "app_user")
+        user = s.get(User, user_id) if isinstance(user_id, int) else None
+        if user is None or user.school_id != actor.school_id or (user.is_admin and not actor.is_admin):
+            raise deny(actor_id, Action.MANAGE_LINKS, "app_user", user_id if isinstance(user_id, int) else None, None)
+        user.password_hash, user.must_change_password = password_hash, True
+        user.failed_logins, user.locked_until = 0, None
+        audit(s, actor_id, "reset password", user, field="password", old="(hidden)", new="(hidden)")
+
+
+def set_active(db: Database, actor_id: int, user_id: int, active: bool) -> None:
+    with db.write() as s:
+        actor = _admin(s, actor_id, "app_user")
+        user = s.get(User, user_id) if isinstance(user_id, int) else None
+        if user is None or user.school_id != actor.school_id or user.id == actor.id:
+            raise deny(actor_id, Action.MANAGE_LINKS, "app_user", user_id if isinstance(user_id, int) else None, None)
+        if user.active != active:
+            audit(s, actor_id, "update", user, field="active", old=user.active, new=active)
+            user.active = active
+
+
+def credentials(db: Database) -> dict:
+    """The streamlit-authenticator credentials dict, built from the database each run."""
+    with db.read() as s:
+        rows = s.execute(select(User.username, User.display_name, User.email, User.password_hash)
+                         .where(User.active.is_(True))).all()
+    return {
+        "usernames": {
+            r.username.lower(): {"name": r.display_name, "email": r.email or "", "password": r.password_hash}
+            for r in rows
+        }
+    }

@@ -1,0 +1,139 @@
+"""Input checks shared by every service: each refusal names the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import TypeVar
+from urllib.parse import urlparse
+
+from plpcore.errors import InvalidInput
+from plpcore.models import Choice
+
+SHORT = 200  # names, titles, single-line fields
+LONG = 10_000  # free text: plan sections, goal statements, notes
+
+E = TypeVar("E", bound=Choice)
+
+_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
+
+
+def text(field: str, value: object, *, max_len: int = LONG, required: bool = True) -> str:
+    """Free text is stored exactly as typed, or refused: never trimmed or rewritten silently."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidInput(field, "must be text.")
+    if required and not value.strip():
+        raise InvalidInput(field, "is required.")
+    if len(value) > max_len:
+        raise InvalidInput(field, f"is too long ({len(value):,} characters; at most {max_len:,}).")
+    for ch in value:
+        if ch in "\n\r\t":
+            continue
+        cat = unicodedata.category(ch)
+        if cat == "Cc":
+            raise InvalidInput(field, f"contains a control character (U+{ord(ch):04X}).")
+        if cat == "Cs":
+            raise InvalidInput(field, "contains a broken character (an unpaired surrogate).")
+    return value
+
+
+def line(field: str, value: object, *, max_len: int = SHORT, required: bool = True) -> str:
+    value = text(field, value, max_len=max_len, required=required)
+    if "\n" in value or "\r" in value:
+        raise InvalidInput(field, "must be a single line.")
+    return value
+
+
+def optional_line(field: str, value: object, *, max_len: int = SHORT) -> str | None:
+    value = line(field, value, max_len=max_len, required=False)
+    return value or None
+
+
+def username(value: object) -> str:
+    if not isinstance(value, str) or not _USERNAME.match(value):
+        raise InvalidInput(
+            "username",
+            "must be 2–64 characters: letters, digits, dot, dash, underscore or @, "
+            "starting with a letter or digit.",
+        )
+    return value
+
+
+def password(value: object, field: str = "password") -> str:
+    if not isinstance(value, str) or len(value) < 8:
+        raise InvalidInput(field, "must be at least 8 characters.")
+    if len(value.encode()) > 72:
+        raise InvalidInput(field, "must be at most 72 bytes.")
+    return value
+
+
+def choice(field: str, enum_cls: type[E], value: object) -> E:
+    try:
+        return enum_cls(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum_cls)
+        raise InvalidInput(field, f"must be one of: {allowed} (got {value!r}).") from None
+
+
+def integer(field: str, value: object, *, lo: int, hi: int, required: bool = True) -> int | None:
+    if value is None or value == "":
+        if required:
+            raise InvalidInput(field, "is required.")
+        return None
+    if isinstance(value, bool):
+        raise InvalidInput(field, "must be a whole number.")
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(field, "must be a whole number.") from None
+    if isinstance(value, float) and value != number:
+        raise InvalidInput(field, "must be a whole number.")
+    if not lo <= number <= hi:
+        raise InvalidInput(field, f"must be between {lo} and {hi}.")
+    return number
+
+
+def date(field: str, value: object, *, required: bool = True) -> dt.date | None:
+    if value is None or value == "":
+        if required:
+            raise InvalidInput(field, "is required.")
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InvalidInput(field, "must be a date (YYYY-MM-DD).")
+
+
+def datetime(field: str, value: object) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone(dt.UTC).replace(tzinfo=None)
+    if isinstance(value, str):
+        try:
+            return datetime(field, dt.datetime.fromisoformat(value.strip()))
+        except ValueError:
+            pass
+    raise InvalidInput(field, "must be a date and time (YYYY-MM-DD HH:MM).")
+
+
+def date_order(first: str, start: dt.date | None, last: str, end: dt.date | None) -> None:
+    if start and end and end < start:
+        raise InvalidInput(last, f"must not be before {first}.")
+
+
+def url(field: str, value: object) -> str | None:
+    value = optional_line(field, value, max_len=500)
+    if value is None:
+        return None
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise InvalidInput(field, "must be a web address starting with http:// or https://.")
+    return value

@@ -1,0 +1,547 @@
+"""The read side: what pages show, each a fixed number of SQL statements however many rows.
+
+Every query passes the same authorization as the services; staff reads of a student
+record leave a "view" audit event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from plpcore.access import STAFF, Action, active_user, audit, authorize, deny, load, record_view
+from plpcore.db import Database
+from plpcore.models import (
+    Assessment,
+    Attendance,
+    AttendanceStatus,
+    AuditEvent,
+    AuthorRole,
+    Goal,
+    GoalKind,
+    GoalRevision,
+    GoalStatus,
+    Intervention,
+    Link,
+    Meeting,
+    MeetingKind,
+    MeetingRecord,
+    MeetingStatus,
+    Note,
+    Plan,
+    PlanAcknowledgement,
+    PlanSection,
+    PlanStatus,
+    ProgressEntry,
+    Relationship,
+    ReportingPeriod,
+    SchoolYear,
+    Student,
+    Support,
+    SupportLog,
+    SupportStatus,
+    User,
+    utcnow,
+)
+
+# Goals that still count toward "has an affective goal" and similar flags.
+LIVE_GOAL = Goal.status.notin_([GoalStatus.DISCONTINUED, GoalStatus.REVISED])
+FLAGS = ("no_active_plan", "no_achievement_goal", "no_affective_goal", "no_progress_this_period",
+         "meeting_overdue", "record_unsigned")
+FLAG_LABELS = {
+    "no_active_plan": "No active plan",
+    "no_achievement_goal": "No achievement goal",
+    "no_affective_goal": "No affective goal",
+    "no_progress_this_period": "No progress this period",
+    "meeting_overdue": "Annual meeting overdue",
+    "record_unsigned": "Record unsigned",
+}
+
+
+def plan_revision(db: Database, plan_id: int) -> int | None:
+    """The meeting room's poll: one indexed single-row query.
+
+    It reveals only a counter, so it is not audited; the room authorized the viewer
+    when it was opened.
+    """
+    with db.read() as s:
+        return s.scalar(select(Plan.revision).where(Plan.id == plan_id))
+
+
+# --- who and what a user can reach --------------------------------------------------------
+
+
+def my_students(db: Database, actor_id: int) -> pd.DataFrame:
+    """Every student the user is linked to, or is; one row per (student, relationship)."""
+    with db.read() as s:
+        actor = active_user(s, actor_id)
+        if actor is None:
+            raise deny(actor_id, Action.VIEW, "student", None, None)
+        linked = (
+            select(Student.id.label("student_id"), Link.relationship.label("relationship"), Link.course)
+            .join(Link, Link.student_id == Student.id)
+            .where(Link.user_id == actor_id, Link.active.is_(True), Student.active.is_(True))
+        )
+        rows = [
+            {"student_id": r.student_id, "relationship": str(r.relationship), "course": r.course}
+            for r in s.execute(linked)
+        ]
+        own = s.scalar(select(Student.id).where(Student.user_id == actor_id))
+        if own is not None:
+            rows.append({"student_id": own, "relationship": "student", "course": None})
+        ids = {r["student_id"] for r in rows}
+        people = {
+            st.id: st
+            for st in s.scalars(select(Student).where(Student.id.in_(ids)))
+        } if ids else {}
+        plans = _current_plans(s, ids)
+    frame = pd.DataFrame(rows, columns=["student_id", "relationship", "course"])
+    frame["name"] = [people[i].name for i in frame.student_id]
+    frame["grade"] = [people[i].grade for i in frame.student_id]
+    frame["local_id"] = [people[i].local_id for i in frame.student_id]
+    frame["plan_id"] = [plans.get(i, (None,))[0] for i in frame.student_id]
+    return frame.sort_values(["name", "relationship"]).reset_index(drop=True)
+
+
+def _current_plans(session: Session, student_ids) -> dict[int, tuple[int, str, str]]:
+    """student id -> (plan id, kind, status) of the plan for the current school year."""
+    if not student_ids:
+        return {}
+    rows = session.execute(
+        select(Plan.student_id, Plan.id, Plan.kind, Plan.status)
+        .join(SchoolYear, SchoolYear.id == Plan.school_year_id)
+        .where(Plan.student_id.in_(student_ids), SchoolYear.is_current.is_(True),
+               Plan.status != PlanStatus.ARCHIVED)
+        .order_by(Plan.id)
+    )
+    return {r.student_id: (r.id, str(r.kind), str(r.status)) for r in rows}
+
+
+def student_summary(db: Database, actor_id: int, student_id: int) -> dict[str, Any]:
+    """Name, grade, areas and plans of one student."""
+    with db.read() as s:
+        grant = authorize(s, actor_id, student_id, Action.VIEW)
+        st = grant.student
+        plans = s.execute(
+            select(Plan.id, Plan.kind, Plan.status, Plan.revision, SchoolYear.name.label("year"), SchoolYear.is_current)
+            .join(SchoolYear, SchoolYear.id == Plan.school_year_id)
+            .where(Plan.student_id == student_id)
+            .order_by(SchoolYear.starts_on.desc(), Plan.id)
+        ).all()
+        record_view(s, grant, "student", student_id)
+        return {
+            "id": st.id, "name": st.name, "first_name": st.first_name, "last_name": st.last_name,
+            "preferred_name": st.preferred_name, "local_id": st.local_id, "grade": st.grade,
+            "gifted_areas": st.gifted_areas, "has_login": st.user_id is not None,
+            "roles": sorted(str(r) for r in grant.roles),
+            "plans": [dict(p._mapping) | {"kind": str(p.kind), "status": str(p.status)} for p in plans],
+        }
+
+
+# --- one plan, whole -------------------------------------------------------------------------
+
+
+def student_plan(db: Database, actor_id: int, plan_id: int) -> dict[str, Any]:
+    """The whole working document of one plan, as plain values (also what records snapshot)."""
+    with db.read() as s:
+        plan, grant = load(s, actor_id, Plan, plan_id, Action.VIEW)
+        record_view(s, grant, "plan", plan.id)
+        doc = plan_document(s, plan.id)
+        doc["viewer_roles"] = sorted(str(r) for r in grant.roles)
+        return doc
+
+
+def _names(session: Session, ids) -> dict[int, str]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+
+
+def plan_document(session: Session, plan_id: int) -> dict[str, Any]:
+    """Load a plan and everything in it: one query per table, whatever the size."""
+    plan = session.get(Plan, plan_id)
+    student = session.get(Student, plan.student_id)
+    year = session.get(SchoolYear, plan.school_year_id)
+    sections = session.scalars(select(PlanSection).where(PlanSection.plan_id == plan_id)).all()
+    goals = session.scalars(select(Goal).where(Goal.plan_id == plan_id).order_by(Goal.id)).all()
+    goal_ids = [g.id for g in goals]
+    revisions = session.scalars(
+        select(GoalRevision).where(GoalRevision.goal_id.in_(goal_ids)).order_by(GoalRevision.id)
+    ).all() if goal_ids else []
+    progress = session.scalars(
+        select(ProgressEntry).where(ProgressEntry.goal_id.in_(goal_ids)).order_by(ProgressEntry.on, ProgressEntry.id)
+    ).all() if goal_ids else []
+    supports = session.scalars(select(Support).where(Support.plan_id == plan_id).order_by(Support.id)).all()
+    support_ids = [x.id for x in supports]
+    logs = session.scalars(
+        select(SupportLog).where(SupportLog.support_id.in_(support_ids)).order_by(SupportLog.done_on)
+    ).all() if support_ids else []
+    interventions = session.scalars(select(Intervention).where(Intervention.plan_id == plan_id).order_by(Intervention.id)).all()
+    assessments = session.scalars(
+        select(Assessment).where(Assessment.student_id == plan.student_id).order_by(Assessment.taken_on)
+    ).all()
+    notes = session.scalars(select(Note).where(Note.plan_id == plan_id).order_by(Note.created_at, Note.id)).all()
+    meetings = session.scalars(select(Meeting).where(Meeting.plan_id == plan_id).order_by(Meeting.scheduled_at)).all()
+    acks = session.scalars(select(PlanAcknowledgement).where(PlanAcknowledgement.plan_id == plan_id)).all()
+    names = _names(session, [x.updated_by for x in sections] + [g.updated_by for g in goals] + [g.created_by for g in goals]
+                   + [p.author_id for p in progress] + [x.owner_user_id for x in supports] + [n.author_id for n in notes]
+                   + [a.user_id for a in acks] + [lg.author_id for lg in logs])
+
+    def section(x: PlanSection) -> dict:
+        return {"id": x.id, "key": x.key, "voice": str(x.voice), "text": x.text, "passed": x.passed,
+                "version": x.version, "author": names.get(x.updated_by), "updated_at": x.updated_at}
+
+    by_goal_rev: dict[int, list] = {}
+    for r in revisions:
+        by_goal_rev.setdefault(r.goal_id, []).append(
+            {"statement": r.statement, "success_criteria": r.success_criteria, "baseline": r.baseline,
+             "target_date": r.target_date, "replaced_at": r.replaced_at, "replaced_by": names.get(r.replaced_by)})
+    by_goal_prog: dict[int, list] = {}
+    for p in progress:
+        by_goal_prog.setdefault(p.goal_id, []).append(
+            {"id": p.id, "on": p.on, "rating": p.rating, "percent": p.percent, "note": p.note,
+             "evidence_url": p.evidence_url, "author": names.get(p.author_id), "author_role": str(p.author_role)})
+    by_support_log: dict[int, list] = {}
+    for lg in logs:
+        by_support_log.setdefault(lg.support_id, []).append(
+            {"done_on": lg.done_on, "note": lg.note, "author": names.get(lg.author_id)})
+
+    return {
+        "plan": {"id": plan.id, "kind": str(plan.kind), "status": str(plan.status), "revision": plan.revision,
+                 "version": plan.version, "year": year.name, "year_id": year.id},
+        "student": {"id": student.id, "name": student.name, "first_name": student.first_name,
+                    "last_name": student.last_name, "preferred_name": student.preferred_name,
+                    "local_id": student.local_id, "grade": student.grade, "gifted_areas": student.gifted_areas},
+        "sections": [section(x) for x in sorted(sections, key=lambda x: (x.key, str(x.voice)))],
+        "goals": [
+            {"id": g.id, "kind": str(g.kind), "area": g.area, "statement": g.statement,
+             "success_criteria": g.success_criteria, "baseline": g.baseline, "target_date": g.target_date,
+             "status": str(g.status), "proposed_by": str(g.proposed_by), "version": g.version,
+             "author": names.get(g.updated_by or g.created_by),
+             "history": by_goal_rev.get(g.id, []), "progress": by_goal_prog.get(g.id, [])}
+            for g in goals
+        ],
+        "supports": [
+            {"id": x.id, "goal_id": x.goal_id, "description": x.description, "setting": str(x.setting),
+             "owner": names.get(x.owner_user_id) or (str(x.owner_role) if x.owner_role else None),
+             "owner_user_id": x.owner_user_id, "owner_role": str(x.owner_role) if x.owner_role else None,
+             "frequency": x.frequency, "starts_on": x.starts_on, "ends_on": x.ends_on, "status": str(x.status),
+             "agreed_meeting_id": x.agreed_meeting_id, "acknowledged_at": x.acknowledged_at,
+             "version": x.version, "log": by_support_log.get(x.id, [])}
+            for x in supports
+        ],
+        "interventions": [
+            {"id": i.id, "course": i.course, "description": i.description, "starts_on": i.starts_on,
+             "ends_on": i.ends_on, "outcome": i.outcome, "version": i.version}
+            for i in interventions
+        ],
+        "assessments": [
+            {"id": a.id, "name": a.name, "taken_on": a.taken_on, "score": a.score, "percentile": a.percentile,
+             "note": a.note}
+            for a in assessments
+        ],
+        "notes": [
+            {"id": n.id, "goal_id": n.goal_id, "kind": str(n.kind), "prompt": n.prompt, "text": n.text,
+             "author": names.get(n.author_id), "author_role": str(n.author_role), "at": n.created_at}
+            for n in notes
+        ],
+        "meetings": [
+            {"id": m.id, "kind": str(m.kind), "scheduled_at": m.scheduled_at, "location": m.location,
+             "status": str(m.status), "agenda_step": str(m.agenda_step), "next_check_in": m.next_check_in}
+            for m in meetings
+        ],
+        "acknowledgements": [
+            {"user": names.get(a.user_id), "revision": a.revision, "at": a.at} for a in acks
+        ],
+    }
+
+
+def progress_frame(doc: dict[str, Any]) -> pd.DataFrame:
+    """A plan document's progress as rows (goal, date, rating, who), for charts."""
+    rows = [
+        {"goal_id": g["id"], "goal": g["statement"], "kind": g["kind"], "on": p["on"], "rating": p["rating"],
+         "percent": p["percent"], "author": p["author"], "author_role": p["author_role"],
+         "who": "Student" if p["author_role"] == "student" else "Staff" if p["author_role"] in ("specialist", "teacher", "admin") else "Family"}
+        for g in doc["goals"]
+        for p in g["progress"]
+    ]
+    return pd.DataFrame(rows, columns=["goal_id", "goal", "kind", "on", "rating", "percent", "author", "author_role", "who"])
+
+
+def goals_with_progress(db: Database, actor_id: int, student_id: int) -> pd.DataFrame:
+    """A student's goals on the current plan with their progress series, one row per entry."""
+    with db.read() as s:
+        grant = authorize(s, actor_id, student_id, Action.VIEW)
+        plan_id = _current_plans(s, [student_id]).get(student_id, (None,))[0]
+        if plan_id is None:
+            return progress_frame({"goals": []})
+        record_view(s, grant, "goals", plan_id)
+        return progress_frame(plan_document(s, plan_id))
+
+
+# --- history ---------------------------------------------------------------------------------
+
+
+def history(db: Database, actor_id: int, student_id: int) -> pd.DataFrame:
+    """Who changed what and when, from the audit trail (views and denials left out)."""
+    with db.read() as s:
+        grant = authorize(s, actor_id, student_id, Action.VIEW)
+        rows = s.execute(
+            select(AuditEvent.at, User.display_name.label("who"), AuditEvent.action, AuditEvent.entity,
+                   AuditEvent.field, AuditEvent.old, AuditEvent.new)
+            .outerjoin(User, User.id == AuditEvent.actor_id)
+            .where(AuditEvent.student_id == student_id, AuditEvent.action.notin_(["view", "denied"]))
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        ).all()
+        record_view(s, grant, "history", student_id)
+    return pd.DataFrame([r._asdict() for r in rows], columns=["at", "who", "action", "entity", "field", "old", "new"])
+
+
+# --- caseload ------------------------------------------------------------------------------------
+
+
+def current_period(session: Session, school_id: int, today: dt.date) -> tuple[SchoolYear | None, ReportingPeriod | None]:
+    year = session.scalar(select(SchoolYear).where(SchoolYear.school_id == school_id, SchoolYear.is_current.is_(True)))
+    if year is None:
+        return None, None
+    period = session.scalar(
+        select(ReportingPeriod)
+        .where(ReportingPeriod.school_year_id == year.id, ReportingPeriod.starts_on <= today)
+        .order_by(ReportingPeriod.starts_on.desc())
+        .limit(1)
+    )
+    return year, period
+
+
+CASELOAD_COLUMNS = [
+    "student_id", "local_id", "name", "grade", "plan_id", "plan_kind", "plan_status", "achievement_goals",
+    "affective_goals", "other_goals", "last_progress", "next_meeting", "last_annual_review",
+    "parent_acknowledged", *FLAGS, "flags",
+]
+
+
+def caseload(db: Database, actor_id: int, today: dt.date | None = None, *, whole_school: bool = False) -> pd.DataFrame:
+    """One row per student on the specialist's caseload (the whole school for an admin who asks).
+
+    Flags:
+    - no_active_plan: no plan with status active in the current school year;
+    - no_achievement_goal / no_affective_goal: the current plan has none that is live
+      (not discontinued or revised);
+    - no_progress_this_period: no progress entry dated in the reporting period that
+      contains today (the latest one started, between periods);
+    - meeting_overdue: no finalized annual review this school year, and either a
+      scheduled one's date has passed or the first reporting period is over;
+    - record_unsigned: a finalized meeting this year where someone present has not signed.
+    """
+    today = today or dt.date.today()
+    now = utcnow()
+    with db.read() as s:
+        actor = active_user(s, actor_id)
+        if actor is None or not (actor.kind in STAFF or actor.is_admin):
+            raise deny(actor_id, Action.VIEW, "caseload", None, None)
+        year, period = current_period(s, actor.school_id, today)
+        first_period_end = s.scalar(
+            select(func.min(ReportingPeriod.ends_on)).where(ReportingPeriod.school_year_id == (year.id if year else -1))
+        )
+        if whole_school and actor.is_admin:
+            students_q = select(Student).where(Student.school_id == actor.school_id, Student.active.is_(True))
+        else:
+            students_q = (
+                select(Student)
+                .join(Link, Link.student_id == Student.id)
+                .where(Link.user_id == actor_id, Link.relationship == Relationship.SPECIALIST,
+                       Link.active.is_(True), Student.active.is_(True))
+            )
+        students = s.scalars(students_q.order_by(Student.last_name, Student.first_name)).all()
+        ids = [st.id for st in students]
+        year_id = year.id if year else -1
+        # The caseload's plans for this year, as a subquery: the statement count stays the
+        # same however many students there are (no IN list of thousands of ids either).
+        year_plans = select(Plan.id).where(
+            Plan.school_year_id == year_id, Plan.student_id.in_(students_q.with_only_columns(Student.id))
+        )
+        plan_rows = s.execute(
+            select(Plan.id, Plan.student_id, Plan.kind, Plan.status)
+            .where(Plan.id.in_(year_plans), Plan.status != PlanStatus.ARCHIVED)
+            .order_by(Plan.id)
+        ).all() if ids else []
+        plan_of = {}
+        for r in plan_rows:  # an active plan wins over a draft one
+            if r.student_id not in plan_of or r.status == PlanStatus.ACTIVE:
+                plan_of[r.student_id] = r
+        plan_ids = [r.id for r in plan_of.values()]
+        in_plans = Goal.plan_id.in_(year_plans)
+        goal_counts = s.execute(
+            select(Goal.plan_id, Goal.kind, func.count()).where(in_plans, LIVE_GOAL).group_by(Goal.plan_id, Goal.kind)
+        ).all() if plan_ids else []
+        progress = s.execute(
+            select(Goal.plan_id, func.max(ProgressEntry.on),
+                   func.sum(case((ProgressEntry.on >= (period.starts_on if period else dt.date.max), 1), else_=0)))
+            .join(ProgressEntry, ProgressEntry.goal_id == Goal.id)
+            .where(in_plans, ProgressEntry.on <= (period.ends_on if period else dt.date.max))
+            .group_by(Goal.plan_id)
+        ).all() if plan_ids else []
+        in_meetings = Meeting.plan_id.in_(year_plans)
+        meetings = s.execute(
+            select(
+                Meeting.plan_id,
+                func.min(case((and_(Meeting.status == MeetingStatus.SCHEDULED, Meeting.scheduled_at >= now),
+                               Meeting.scheduled_at))),
+                func.max(case((and_(Meeting.status == MeetingStatus.FINALIZED, Meeting.kind == MeetingKind.ANNUAL_REVIEW),
+                               Meeting.scheduled_at))),
+                func.min(case((and_(Meeting.status.in_([MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS]),
+                                    Meeting.kind == MeetingKind.ANNUAL_REVIEW), Meeting.scheduled_at))),
+            )
+            .where(in_meetings)
+            .group_by(Meeting.plan_id)
+        ).all() if plan_ids else []
+        unsigned = s.execute(
+            select(Meeting.plan_id, func.count())
+            .join(Attendance, Attendance.meeting_id == Meeting.id)
+            .where(in_meetings, Meeting.status == MeetingStatus.FINALIZED, Attendance.status == AttendanceStatus.PRESENT,
+                   Attendance.user_id.is_not(None), Attendance.signed_at.is_(None))
+            .group_by(Meeting.plan_id)
+        ).all() if plan_ids else []
+        acks = s.execute(
+            select(PlanAcknowledgement.plan_id, func.max(PlanAcknowledgement.at))
+            .join(Link, and_(Link.user_id == PlanAcknowledgement.user_id, Link.relationship == Relationship.GUARDIAN))
+            .join(Plan, and_(Plan.id == PlanAcknowledgement.plan_id, Plan.student_id == Link.student_id))
+            .where(Plan.id.in_(year_plans))
+            .group_by(PlanAcknowledgement.plan_id)
+        ).all() if plan_ids else []
+        s.add(AuditEvent(at=now, actor_id=actor_id, action="view", entity="caseload", field=f"{len(ids)} students"))
+
+    counts: dict[int, dict[str, int]] = {}
+    for plan_id, kind, n in goal_counts:
+        counts.setdefault(plan_id, {})[str(kind)] = n
+    last_progress = {p: (last, n or 0) for p, last, n in progress}
+    meeting_info = {m[0]: m[1:] for m in meetings}
+    unsigned_of = dict(unsigned)
+    ack_of = dict(acks)
+    rows = []
+    for st in students:
+        plan = plan_of.get(st.id)
+        pid = plan.id if plan else None
+        c = counts.get(pid, {})
+        last, in_period = last_progress.get(pid, (None, 0))
+        next_meeting, last_annual, pending_annual = meeting_info.get(pid, (None, None, None))
+        overdue = plan is not None and last_annual is None and (
+            (pending_annual is not None and pending_annual < now)
+            or (first_period_end is not None and today > first_period_end)
+        )
+        row = {
+            "student_id": st.id, "local_id": st.local_id, "name": st.name, "grade": st.grade,
+            "plan_id": pid, "plan_kind": str(plan.kind) if plan else None, "plan_status": str(plan.status) if plan else None,
+            "achievement_goals": c.get(GoalKind.ACHIEVEMENT.value, 0), "affective_goals": c.get(GoalKind.AFFECTIVE.value, 0),
+            "other_goals": c.get(GoalKind.CAREER.value, 0) + c.get(GoalKind.OTHER.value, 0),
+            "last_progress": last, "next_meeting": next_meeting, "last_annual_review": last_annual,
+            "parent_acknowledged": ack_of.get(pid),
+            "no_active_plan": plan is None or plan.status != PlanStatus.ACTIVE,
+            "no_achievement_goal": c.get(GoalKind.ACHIEVEMENT.value, 0) == 0,
+            "no_affective_goal": c.get(GoalKind.AFFECTIVE.value, 0) == 0,
+            "no_progress_this_period": period is not None and not in_period,
+            "meeting_overdue": bool(overdue),
+            "record_unsigned": bool(unsigned_of.get(pid)),
+        }
+        row["flags"] = ", ".join(FLAG_LABELS[f] for f in FLAGS if row[f])
+        rows.append(row)
+    return pd.DataFrame(rows, columns=CASELOAD_COLUMNS)
+
+
+# --- teachers ---------------------------------------------------------------------------------------
+
+
+def supports_owed(db: Database, actor_id: int, today: dt.date | None = None) -> pd.DataFrame:
+    """Agreed supports this user owes: named as owner, or owed by 'teacher' to a student they teach."""
+    today = today or dt.date.today()
+    with db.read() as s:
+        actor = active_user(s, actor_id)
+        if actor is None:
+            raise deny(actor_id, Action.VIEW, "support", None, None)
+        taught = select(Link.student_id).where(
+            Link.user_id == actor_id, Link.relationship == Relationship.TEACHER, Link.active.is_(True))
+        linked = select(Link.student_id).where(Link.user_id == actor_id, Link.active.is_(True))
+        last_log = (
+            select(SupportLog.support_id, func.max(SupportLog.done_on).label("last_done"), func.count().label("times"))
+            .group_by(SupportLog.support_id).subquery()
+        )
+        rows = s.execute(
+            select(Support.id.label("support_id"), Support.plan_id, Student.id.label("student_id"),
+                   Support.description, Support.setting, Support.frequency, Support.status, Support.starts_on,
+                   Support.ends_on, Support.acknowledged_at, Support.version, last_log.c.last_done, last_log.c.times,
+                   Student.first_name, Student.preferred_name, Student.last_name)
+            .join(Plan, Plan.id == Support.plan_id)
+            .join(Student, Student.id == Plan.student_id)
+            .outerjoin(last_log, last_log.c.support_id == Support.id)
+            .where(
+                Support.status.in_([SupportStatus.AGREED, SupportStatus.IN_PLACE]),
+                Plan.status != PlanStatus.ARCHIVED,
+                Student.id.in_(linked),
+                or_(Support.owner_user_id == actor_id,
+                    and_(Support.owner_user_id.is_(None), Support.owner_role == AuthorRole.TEACHER, Student.id.in_(taught))),
+            )
+            .order_by(Student.last_name, Support.id)
+        ).all()
+        if rows:
+            s.add(AuditEvent(at=utcnow(), actor_id=actor_id, action="view", entity="supports owed",
+                             field=f"{len(rows)} supports"))
+    frame = pd.DataFrame(
+        [
+            {"support_id": r.support_id, "plan_id": r.plan_id, "student_id": r.student_id,
+             "student": f"{r.preferred_name or r.first_name} {r.last_name}", "description": r.description,
+             "setting": str(r.setting), "frequency": r.frequency, "status": str(r.status),
+             "acknowledged": r.acknowledged_at is not None, "last_done": r.last_done, "times_done": r.times or 0,
+             "version": r.version,
+             "overdue": _overdue(r.frequency, r.last_done, r.starts_on, today)}
+            for r in rows
+        ],
+        columns=["support_id", "plan_id", "student_id", "student", "description", "setting", "frequency",
+                 "status", "acknowledged", "last_done", "times_done", "version", "overdue"],
+    )
+    return frame
+
+
+_EVERY = {"daily": 1, "day": 1, "weekly": 7, "week": 7, "biweekly": 14, "monthly": 31, "month": 31}
+
+
+def _overdue(frequency: str, last_done: dt.date | None, starts_on: dt.date | None, today: dt.date) -> bool:
+    """A support is overdue when its frequency's interval has passed since it was last done."""
+    words = (frequency or "").lower()
+    days = next((d for w, d in _EVERY.items() if w in words), None)
+    if days is None:
+        return False
+    since = last_done or starts_on
+    return since is None or (today - since).days > days
+
+
+def audit_events(db: Database, actor_id: int, student_id: int) -> list[dict[str, Any]]:
+    """Raw audit rows of one student, for the history page and for tests."""
+    with db.read() as s:
+        grant = authorize(s, actor_id, student_id, Action.VIEW)
+        if not grant.is_staff:
+            raise deny(actor_id, Action.VIEW, "audit_event", None, student_id)
+        rows = s.scalars(select(AuditEvent).where(AuditEvent.student_id == student_id).order_by(AuditEvent.id)).all()
+        audit(s, actor_id, "view", grant.student, field="audit trail", student_id=student_id)
+        return [
+            {"at": r.at, "actor_id": r.actor_id, "action": r.action, "entity": r.entity, "entity_id": r.entity_id,
+             "field": r.field, "old": r.old, "new": r.new}
+            for r in rows
+        ]
+
+
+def meeting_record(db: Database, actor_id: int, meeting_id: int) -> dict[str, Any] | None:
+    with db.read() as s:
+        meeting, grant = load(s, actor_id, Meeting, meeting_id, Action.VIEW)
+        record = s.scalar(select(MeetingRecord).where(MeetingRecord.meeting_id == meeting.id))
+        record_view(s, grant, "meeting_record", meeting.id)
+        if record is None:
+            return None
+        import json
+
+        return {"id": record.id, "created_at": record.created_at, "sha256": record.sha256,
+                "snapshot": json.loads(record.snapshot)}

@@ -1,0 +1,652 @@
+"""Verbs on a student's plan. Each takes the acting user's id and runs as one transaction.
+
+Every write is authorized through `access`, bumps the plan's revision and leaves one
+AuditEvent. Edits of existing rows name the version the editor started from; a newer
+stored version raises EditConflict with both values instead of overwriting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plpcore import checks
+from plpcore.access import ALLOWED, ROLE_ORDER, Action, Grant, active_user, audit, authorize, bump_revision, deny, load
+from plpcore.db import Database
+from plpcore.errors import EditConflict, InvalidInput
+from plpcore.models import (
+    AccountKind,
+    Assessment,
+    AuthorRole,
+    Base,
+    Goal,
+    GoalKind,
+    GoalRevision,
+    GoalStatus,
+    Intervention,
+    Link,
+    Meeting,
+    MeetingStatus,
+    Note,
+    NoteKind,
+    Plan,
+    PlanAcknowledgement,
+    PlanKind,
+    PlanSection,
+    PlanStatus,
+    ProgressEntry,
+    ProposedBy,
+    Relationship,
+    SchoolYear,
+    Student,
+    Support,
+    SupportLog,
+    SupportSetting,
+    SupportStatus,
+    User,
+    Voice,
+    utcnow,
+)
+
+# The plan's sections. Profile questions have the student's words and the team's
+# additions; career planning and programming are written by the team.
+PROFILE_SECTIONS = {
+    "feelings": "How do you feel about school right now?",
+    "strengths": "What are your strengths?",
+    "needs": "What are your needs?",
+    "learning_style": "How do you learn best?",
+    "interests": "What are your interests?",
+    "likes_dislikes": "What do you like and dislike?",
+}
+CAREER_SECTIONS = {
+    "career_interests": "Career interests",
+    "career_inventory": "Career inventory results",
+    "anticipated_coursework": "Anticipated coursework by grade",
+    "career_site": "State career site",
+}
+PROGRAMMING_SECTIONS = {
+    "extension": "Extension",
+    "acceleration": "Acceleration",
+    "enrichment": "Enrichment",
+}
+# The questions the student answers first; in a meeting, the team's side of each opens after.
+VOICE_FIRST = ("feelings", "strengths", "needs", "learning_style")
+SECTIONS = PROFILE_SECTIONS | CAREER_SECTIONS | PROGRAMMING_SECTIONS
+GIFTED_AREAS = (
+    "general intellectual",
+    "reading",
+    "writing",
+    "math",
+    "science",
+    "social studies",
+    "world language",
+    "creative thinking",
+    "leadership",
+    "visual arts",
+    "performing arts",
+    "music",
+    "dance",
+    "psychomotor",
+)
+
+
+# --- helpers shared by the verbs -------------------------------------------------
+
+
+def lock(session: Session, actor_id: int, model: type[Base], row_id: int, action: Action):
+    """Load a row for editing: authorized, and locked (on PostgreSQL) until the commit."""
+    row, grant = load(session, actor_id, model, row_id, action)
+    session.refresh(row, with_for_update=True)
+    return row, grant
+
+
+def edit(session: Session, row: Base, expected_version: int, changes: dict[str, Any]) -> dict[str, Any]:
+    """Apply `changes` to a row the editor saw at `expected_version`; return the old values."""
+    if expected_version != row.version:
+        who = session.get(User, row.updated_by) if getattr(row, "updated_by", None) else None
+        raise EditConflict(
+            row.__tablename__,
+            row.id,
+            stored={k: getattr(row, k) for k in changes},
+            attempted=dict(changes),
+            stored_version=row.version,
+            stored_by=who.display_name if who else None,
+        )
+    old = {k: getattr(row, k) for k in changes}
+    for key, value in changes.items():
+        setattr(row, key, value)
+    return old
+
+
+def changed(old: dict[str, Any], new: dict[str, Any]) -> tuple[str, Any, Any]:
+    """The audit's field, old and new: the one field, or the changed ones together."""
+    keys = [k for k in new if old[k] != new[k]] or list(new)
+    if len(keys) == 1:
+        return keys[0], old[keys[0]], new[keys[0]]
+    return ",".join(keys), {k: old[k] for k in keys}, {k: new[k] for k in keys}
+
+
+def written(session: Session, grant: Grant, plan_id: int, verb: str, row: Base, **change: Any) -> None:
+    """Close a write: one audit event and the plan's revision moved."""
+    audit(session, grant.actor.id, verb, row, student_id=grant.student.id, **change)
+    bump_revision(session, plan_id)
+
+
+def author_role(grant: Grant, action: Action) -> AuthorRole:
+    """The role a person writes in for an action: the strongest of theirs that allows it."""
+    return next(r for r in ROLE_ORDER if r in grant.roles and r in ALLOWED[action])
+
+
+def current_year(session: Session, school_id: int) -> SchoolYear:
+    year = session.scalar(
+        select(SchoolYear).where(SchoolYear.school_id == school_id, SchoolYear.is_current.is_(True))
+    )
+    if year is None:
+        raise InvalidInput("school year", "no current school year is set for this school.")
+    return year
+
+
+# --- students and links ------------------------------------------------------------
+
+
+def create_student(
+    db: Database,
+    actor_id: int,
+    *,
+    local_id: str,
+    first_name: str,
+    last_name: str,
+    grade: int,
+    preferred_name: str | None = None,
+    gifted_areas: list[str] | tuple[str, ...] = (),
+) -> int:
+    """A specialist (or admin) adds a student to the school; a specialist is linked to them."""
+    values = student_values(local_id, first_name, last_name, grade, preferred_name, gifted_areas)
+    with db.write() as s:
+        actor = active_user(s, actor_id)
+        if actor is None or actor.school_id is None or not (actor.is_admin or actor.kind is AccountKind.SPECIALIST):
+            raise deny(actor_id, Action.MANAGE_LINKS, "student", None, None)
+        if s.scalar(select(Student.id).where(Student.school_id == actor.school_id, Student.local_id == values["local_id"])):
+            raise InvalidInput("local student id", f"{values['local_id']!r} is already used in this school.")
+        student = Student(school_id=actor.school_id, **values)
+        s.add(student)
+        s.flush()
+        if actor.kind is AccountKind.SPECIALIST:
+            s.add(Link(student_id=student.id, user_id=actor.id, relationship=Relationship.SPECIALIST))
+        audit(s, actor.id, "create", student, field="name", new=f"{values['first_name']} {values['last_name']}", student_id=student.id)
+        return student.id
+
+
+def student_values(local_id, first_name, last_name, grade, preferred_name=None, gifted_areas=()) -> dict[str, Any]:
+    areas = [checks.line("gifted area", a, max_len=60) for a in gifted_areas]
+    unknown = [a for a in areas if a not in GIFTED_AREAS]
+    if unknown:
+        raise InvalidInput("gifted areas", f"unknown area {unknown[0]!r}; use: {', '.join(GIFTED_AREAS)}.")
+    return {
+        "local_id": checks.line("local student id", local_id, max_len=64),
+        "first_name": checks.line("first name", first_name, max_len=100),
+        "last_name": checks.line("last name", last_name, max_len=100),
+        "preferred_name": checks.optional_line("preferred name", preferred_name, max_len=100),
+        "grade": checks.integer("grade", grade, lo=0, hi=12),
+        "gifted_areas": ", ".join(areas),
+    }
+
+
+def link_user(
+    db: Database, actor_id: int, student_id: int, user_id: int, relationship: str, course: str | None = None
+) -> int:
+    """Give a user a relationship to a student (teacher with an optional course)."""
+    rel = checks.choice("relationship", Relationship, relationship)
+    course = checks.optional_line("course", course, max_len=100)
+    with db.write() as s:
+        grant = authorize(s, actor_id, student_id, Action.MANAGE_LINKS)
+        user = s.get(User, user_id) if isinstance(user_id, int) else None
+        if user is None or user.school_id != grant.student.school_id:
+            raise InvalidInput("user", "no such user in this school.")
+        link = s.scalar(
+            select(Link).where(Link.student_id == student_id, Link.user_id == user_id, Link.relationship == rel)
+        )
+        if link is None:
+            link = Link(student_id=student_id, user_id=user_id, relationship=rel, course=course)
+            s.add(link)
+        elif link.active and link.course == course:
+            return link.id
+        else:
+            link.active, link.course = True, course
+        audit(s, actor_id, "link", link, field="relationship", new=f"{user.username} {rel}", student_id=student_id)
+        return link.id
+
+
+def unlink_user(db: Database, actor_id: int, link_id: int) -> None:
+    with db.write() as s:
+        link = s.get(Link, link_id) if isinstance(link_id, int) else None
+        authorize(s, actor_id, link.student_id if link else None, Action.MANAGE_LINKS)
+        if link.active:
+            link.active = False
+            audit(s, actor_id, "unlink", link, field="active", old=True, new=False, student_id=link.student_id)
+
+
+# --- plans and sections ------------------------------------------------------------
+
+
+def create_plan(db: Database, actor_id: int, student_id: int, kind: str = "ALP", school_year_id: int | None = None) -> int:
+    kind = checks.choice("plan kind", PlanKind, kind)
+    with db.write() as s:
+        grant = authorize(s, actor_id, student_id, Action.EDIT_PLAN)
+        year = s.get(SchoolYear, school_year_id) if school_year_id else current_year(s, grant.student.school_id)
+        if year is None or year.school_id != grant.student.school_id:
+            raise InvalidInput("school year", "no such school year in this school.")
+        if s.scalar(select(Plan.id).where(Plan.student_id == student_id, Plan.school_year_id == year.id, Plan.kind == kind)):
+            raise InvalidInput("plan kind", f"this student already has an {kind} for {year.name}.")
+        plan = Plan(student_id=student_id, school_year_id=year.id, kind=kind, status=PlanStatus.DRAFT, revision=0)
+        s.add(plan)
+        s.flush()
+        written(s, grant, plan.id, "create", plan, field="kind", new=f"{kind} {year.name}")
+        return plan.id
+
+
+def set_plan_status(db: Database, actor_id: int, plan_id: int, status: str, expected_version: int) -> None:
+    status = checks.choice("plan status", PlanStatus, status)
+    with db.write() as s:
+        plan, grant = lock(s, actor_id, Plan, plan_id, Action.EDIT_PLAN)
+        old = edit(s, plan, expected_version, {"status": status})
+        written(s, grant, plan.id, "update", plan, field="status", old=old["status"], new=status)
+
+
+def update_section(
+    db: Database,
+    actor_id: int,
+    plan_id: int,
+    key: str,
+    voice: str,
+    text: str,
+    expected_version: int,
+    *,
+    passed: bool = False,
+) -> int:
+    """Write one answer of the plan. `expected_version` is 0 for an answer not yet written.
+
+    The student's own words can be written by the student, or by the specialist typing
+    with the student present; either way the row is attributed to the student. The
+    student may also pass on a question (`passed=True`), which opens the team's side.
+    """
+    if key not in SECTIONS:
+        raise InvalidInput("section", f"unknown section {key!r}.")
+    voice = checks.choice("voice", Voice, voice)
+    if voice is Voice.STUDENT and key not in PROFILE_SECTIONS:
+        raise InvalidInput("section", "career planning and programming are written by the team.")
+    text = checks.text(PROFILE_SECTIONS.get(key, SECTIONS[key]), text, required=False)
+    action = Action.STUDENT_VOICE if voice is Voice.STUDENT else (
+        Action.TEAM_VOICE if key in PROFILE_SECTIONS else Action.EDIT_PLAN
+    )
+    with db.write() as s:
+        plan, grant = lock(s, actor_id, Plan, plan_id, action)
+        if voice is Voice.TEAM and not team_side_open(s, plan.id, key):
+            raise InvalidInput(PROFILE_SECTIONS[key], "the team adds after the student has answered or passed.")
+        author = grant.student.user_id if voice is Voice.STUDENT and grant.student.user_id else actor_id
+        section = s.scalar(
+            select(PlanSection).where(PlanSection.plan_id == plan_id, PlanSection.key == key, PlanSection.voice == voice)
+            .with_for_update()
+        )
+        if section is None:
+            if expected_version != 0:
+                raise InvalidInput("section", "expected an existing answer; reload the plan.")
+            section = PlanSection(plan_id=plan_id, key=key, voice=voice, text="")
+            s.add(section)
+            s.flush()
+            expected_version = section.version
+        old = edit(s, section, expected_version, {"text": text, "passed": passed})
+        section.updated_by, section.updated_at = author, utcnow()
+        s.flush()
+        written(s, grant, plan.id, "update", section, field=f"{key} ({voice})", old=old["text"], new=text)
+        return section.version
+
+
+def voice_unanswered(session: Session, plan_id: int) -> list[str]:
+    answered = {
+        key
+        for key, text, passed in session.execute(
+            select(PlanSection.key, PlanSection.text, PlanSection.passed).where(
+                PlanSection.plan_id == plan_id, PlanSection.voice == Voice.STUDENT, PlanSection.key.in_(VOICE_FIRST)
+            )
+        )
+        if passed or text.strip()
+    }
+    return [k for k in VOICE_FIRST if k not in answered]
+
+
+def team_side_open(session: Session, plan_id: int, key: str) -> bool:
+    """In a meeting in progress, the team writes on a voice-first question only after the student."""
+    if key not in VOICE_FIRST:
+        return True
+    in_meeting = session.scalar(
+        select(Meeting.id).where(Meeting.plan_id == plan_id, Meeting.status == MeetingStatus.IN_PROGRESS).limit(1)
+    )
+    return in_meeting is None or key not in voice_unanswered(session, plan_id)
+
+
+# --- goals ---------------------------------------------------------------------------
+
+
+def _goal_values(kind, statement, success_criteria, baseline, target_date, area) -> dict[str, Any]:
+    area = checks.optional_line("identification area", area, max_len=60)
+    if area is not None and area not in GIFTED_AREAS:
+        raise InvalidInput("identification area", f"unknown area {area!r}; use: {', '.join(GIFTED_AREAS)}.")
+    return {
+        "kind": checks.choice("goal kind", GoalKind, kind),
+        "statement": checks.text("goal statement", statement, max_len=2000),
+        "success_criteria": checks.text("success criteria", success_criteria, max_len=2000, required=False),
+        "baseline": checks.text("baseline", baseline, max_len=2000, required=False),
+        "target_date": checks.date("target date", target_date, required=False),
+        "area": area,
+    }
+
+
+def add_goal(
+    db: Database,
+    actor_id: int,
+    plan_id: int,
+    *,
+    kind: str,
+    statement: str,
+    success_criteria: str = "",
+    baseline: str = "",
+    target_date: dt.date | str | None = None,
+    area: str | None = None,
+    status: str = "not started",
+) -> int:
+    """The team sets a goal on the plan."""
+    values = _goal_values(kind, statement, success_criteria, baseline, target_date, area)
+    values["status"] = checks.choice("goal status", GoalStatus, status)
+    return _new_goal(db, actor_id, plan_id, Action.EDIT_GOALS, ProposedBy.TEAM, values)
+
+
+def propose_goal(
+    db: Database, actor_id: int, plan_id: int, *, kind: str, statement: str, why: str = ""
+) -> int:
+    """A student (or parent) proposes a goal; it waits for the team as 'not started'."""
+    values = _goal_values(kind, statement, "", why, None, None)
+    values["status"] = GoalStatus.NOT_STARTED
+    return _new_goal(db, actor_id, plan_id, Action.PROPOSE_GOAL, None, values)
+
+
+def _new_goal(db, actor_id, plan_id, action, proposed_by, values) -> int:
+    with db.write() as s:
+        plan, grant = load(s, actor_id, Plan, plan_id, action)
+        if proposed_by is None:
+            proposed_by = ProposedBy.STUDENT if author_role(grant, action) in (AuthorRole.STUDENT, AuthorRole.GUARDIAN) else ProposedBy.TEAM
+        goal = Goal(plan_id=plan.id, proposed_by=proposed_by, created_by=actor_id, updated_by=actor_id, updated_at=utcnow(), **values)
+        s.add(goal)
+        s.flush()
+        written(s, grant, plan.id, "create", goal, field="statement", new=values["statement"])
+        return goal.id
+
+
+def revise_goal(
+    db: Database,
+    actor_id: int,
+    goal_id: int,
+    expected_version: int,
+    *,
+    statement: str,
+    success_criteria: str | None = None,
+    baseline: str | None = None,
+    target_date: dt.date | str | None = None,
+) -> int:
+    """Change a goal's wording. The earlier wording is kept in its history."""
+    with db.write() as s:
+        goal, grant = lock(s, actor_id, Goal, goal_id, Action.EDIT_GOALS)
+        changes = {
+            "statement": checks.text("goal statement", statement, max_len=2000),
+            "success_criteria": goal.success_criteria if success_criteria is None else checks.text("success criteria", success_criteria, max_len=2000, required=False),
+            "baseline": goal.baseline if baseline is None else checks.text("baseline", baseline, max_len=2000, required=False),
+            "target_date": checks.date("target date", target_date, required=False) if target_date is not None else goal.target_date,
+        }
+        s.add(GoalRevision(goal_id=goal.id, statement=goal.statement, success_criteria=goal.success_criteria,
+                           baseline=goal.baseline, target_date=goal.target_date, replaced_by=actor_id))
+        old = edit(s, goal, expected_version, changes)
+        goal.updated_by, goal.updated_at = actor_id, utcnow()
+        s.flush()
+        field, before, after = changed(old, changes)
+        written(s, grant, goal.plan_id, "revise", goal, field=field, old=before, new=after)
+        return goal.version
+
+
+def set_goal_status(db: Database, actor_id: int, goal_id: int, status: str, expected_version: int) -> int:
+    """Move a goal along (in progress, met, not met, discontinued…); goals are never deleted."""
+    status = checks.choice("goal status", GoalStatus, status)
+    with db.write() as s:
+        goal, grant = lock(s, actor_id, Goal, goal_id, Action.EDIT_GOALS)
+        old = edit(s, goal, expected_version, {"status": status})
+        goal.updated_by, goal.updated_at = actor_id, utcnow()
+        s.flush()
+        written(s, grant, goal.plan_id, "update", goal, field="status", old=old["status"], new=status)
+        return goal.version
+
+
+def close_goal(db: Database, actor_id: int, goal_id: int, outcome: str, expected_version: int) -> int:
+    if outcome not in (GoalStatus.MET, GoalStatus.NOT_MET, GoalStatus.DISCONTINUED):
+        raise InvalidInput("outcome", "must be met, not met or discontinued.")
+    return set_goal_status(db, actor_id, goal_id, outcome, expected_version)
+
+
+def record_progress(
+    db: Database,
+    actor_id: int,
+    goal_id: int,
+    *,
+    on: dt.date | str | None = None,
+    rating: int | None = None,
+    percent: int | None = None,
+    note: str = "",
+    evidence_url: str | None = None,
+) -> int:
+    """A rating 1–4 (1 not yet … 4 met) and/or a percentage, by staff, student or parent."""
+    values = {
+        "on": checks.date("date", on or dt.date.today()),
+        "rating": checks.integer("rating", rating, lo=1, hi=4, required=False),
+        "percent": checks.integer("percent", percent, lo=0, hi=100, required=False),
+        "note": checks.text("note", note, max_len=4000, required=False),
+        "evidence_url": checks.url("evidence link", evidence_url),
+    }
+    if values["rating"] is None and values["percent"] is None:
+        raise InvalidInput("rating", "give a rating from 1 to 4 or a percentage.")
+    with db.write() as s:
+        goal, grant = load(s, actor_id, Goal, goal_id, Action.RECORD_PROGRESS)
+        entry = ProgressEntry(goal_id=goal.id, author_id=actor_id, author_role=author_role(grant, Action.RECORD_PROGRESS), **values)
+        s.add(entry)
+        s.flush()
+        summary = f"rating {values['rating']}" if values["rating"] is not None else f"{values['percent']}%"
+        written(s, grant, goal.plan_id, "create", entry, field="rating", new=summary)
+        return entry.id
+
+
+# --- supports ---------------------------------------------------------------------------
+
+
+def propose_support(
+    db: Database,
+    actor_id: int,
+    plan_id: int,
+    *,
+    description: str,
+    setting: str,
+    owner_user_id: int | None = None,
+    owner_role: str | None = None,
+    frequency: str = "",
+    goal_id: int | None = None,
+    starts_on: dt.date | str | None = None,
+    ends_on: dt.date | str | None = None,
+) -> int:
+    values = {
+        "description": checks.text("support", description, max_len=2000),
+        "setting": checks.choice("setting", SupportSetting, setting),
+        "frequency": checks.line("frequency", frequency, max_len=100, required=False),
+        "owner_role": checks.choice("owner role", AuthorRole, owner_role) if owner_role else None,
+        "starts_on": checks.date("start date", starts_on, required=False),
+        "ends_on": checks.date("end date", ends_on, required=False),
+    }
+    checks.date_order("start date", values["starts_on"], "end date", values["ends_on"])
+    with db.write() as s:
+        plan, grant = load(s, actor_id, Plan, plan_id, Action.PROPOSE_SUPPORT)
+        if owner_user_id is not None and owner_user_id not in _linked_users(s, grant.student):
+            raise InvalidInput("owner", "the owner must be someone linked to this student.")
+        if goal_id is not None and s.scalar(select(Goal.plan_id).where(Goal.id == goal_id)) != plan.id:
+            raise InvalidInput("goal", "that goal is not on this plan.")
+        if owner_user_id is None and values["owner_role"] is None:
+            raise InvalidInput("owner", "name a person or a role who owns this support.")
+        support = Support(plan_id=plan.id, goal_id=goal_id, owner_user_id=owner_user_id, created_by=actor_id,
+                          status=SupportStatus.PROPOSED, **values)
+        s.add(support)
+        s.flush()
+        written(s, grant, plan.id, "create", support, field="description", new=values["description"])
+        return support.id
+
+
+def _linked_users(session: Session, student: Student) -> set[int]:
+    ids = set(session.scalars(select(Link.user_id).where(Link.student_id == student.id, Link.active.is_(True))))
+    if student.user_id:
+        ids.add(student.user_id)
+    return ids
+
+
+def set_support_status(
+    db: Database, actor_id: int, support_id: int, status: str, expected_version: int, *, meeting_id: int | None = None
+) -> int:
+    """Agree, put in place or stop a support (supports are stopped, never deleted)."""
+    status = checks.choice("support status", SupportStatus, status)
+    with db.write() as s:
+        support, grant = lock(s, actor_id, Support, support_id, Action.MANAGE_SUPPORTS)
+        changes: dict[str, Any] = {"status": status}
+        if meeting_id is not None:
+            changes["agreed_meeting_id"] = meeting_id
+        old = edit(s, support, expected_version, changes)
+        s.flush()
+        written(s, grant, support.plan_id, "update", support, field="status", old=old["status"], new=status)
+        return support.version
+
+
+def _owns(grant: Grant, support: Support, session: Session) -> bool:
+    if support.owner_user_id is not None:
+        return support.owner_user_id == grant.actor.id
+    return support.owner_role is not None and support.owner_role in grant.roles
+
+
+def acknowledge_support(db: Database, actor_id: int, support_id: int) -> None:
+    """The owner of a support says 'I have seen this and will do it'."""
+    with db.write() as s:
+        support, grant = lock(s, actor_id, Support, support_id, Action.LOG_SUPPORT)
+        if not _owns(grant, support, s):
+            raise deny(actor_id, Action.LOG_SUPPORT, "support", support_id, grant.student.id)
+        if support.acknowledged_at is None:
+            support.acknowledged_at = utcnow()
+            s.flush()
+            written(s, grant, support.plan_id, "acknowledge", support, field="acknowledged_at", new=support.acknowledged_at)
+
+
+def log_support(db: Database, actor_id: int, support_id: int, *, done_on: dt.date | str | None = None, note: str = "") -> int:
+    """The owner records that a support was given on a day."""
+    done_on = checks.date("date", done_on or dt.date.today())
+    note = checks.text("note", note, max_len=2000, required=False)
+    with db.write() as s:
+        support, grant = load(s, actor_id, Support, support_id, Action.LOG_SUPPORT)
+        if not (_owns(grant, support, s) or AuthorRole.SPECIALIST in grant.roles):
+            raise deny(actor_id, Action.LOG_SUPPORT, "support", support_id, grant.student.id)
+        if support.status is SupportStatus.STOPPED:
+            raise InvalidInput("support", "this support was stopped.")
+        entry = SupportLog(support_id=support.id, done_on=done_on, note=note, author_id=actor_id)
+        s.add(entry)
+        s.flush()
+        written(s, grant, support.plan_id, "create", entry, field="done_on", new=done_on)
+        return entry.id
+
+
+# --- interventions, assessments, notes -------------------------------------------------
+
+
+def log_intervention(
+    db: Database,
+    actor_id: int,
+    plan_id: int,
+    *,
+    course: str,
+    description: str,
+    starts_on: dt.date | str | None = None,
+    ends_on: dt.date | str | None = None,
+    outcome: str = "",
+) -> int:
+    values = {
+        "course": checks.line("course or classroom", course, max_len=100),
+        "description": checks.text("intervention", description, max_len=2000),
+        "starts_on": checks.date("start date", starts_on, required=False),
+        "ends_on": checks.date("end date", ends_on, required=False),
+        "outcome": checks.text("outcome", outcome, max_len=2000, required=False),
+    }
+    checks.date_order("start date", values["starts_on"], "end date", values["ends_on"])
+    with db.write() as s:
+        plan, grant = load(s, actor_id, Plan, plan_id, Action.INTERVENTION)
+        row = Intervention(plan_id=plan.id, created_by=actor_id, **values)
+        s.add(row)
+        s.flush()
+        written(s, grant, plan.id, "create", row, field="description", new=values["description"])
+        return row.id
+
+
+def assessment_values(name, taken_on, score="", percentile=None, note="") -> dict[str, Any]:
+    return {
+        "name": checks.line("assessment", name, max_len=100),
+        "taken_on": checks.date("date", taken_on),
+        "score": checks.line("score", "" if score is None else str(score), max_len=50, required=False),
+        "percentile": checks.integer("percentile", percentile, lo=1, hi=99, required=False),
+        "note": checks.text("note", note, max_len=2000, required=False),
+    }
+
+
+def record_assessment(db: Database, actor_id: int, student_id: int, **fields: Any) -> int:
+    """An assessment result (CogAT, MAP, a state test…) for the student's data warehouse."""
+    values = assessment_values(**fields)
+    with db.write() as s:
+        authorize(s, actor_id, student_id, Action.ASSESSMENT)
+        row = s.scalar(select(Assessment).where(Assessment.student_id == student_id, Assessment.name == values["name"], Assessment.taken_on == values["taken_on"]))
+        if row is not None:
+            raise InvalidInput("assessment", f"{values['name']} on {values['taken_on']} is already recorded.")
+        row = Assessment(student_id=student_id, created_by=actor_id, **values)
+        s.add(row)
+        s.flush()
+        audit(s, actor_id, "create", row, field="score", new=f"{values['name']} {values['score']}", student_id=student_id)
+        for plan_id in s.scalars(select(Plan.id).where(Plan.student_id == student_id)):
+            bump_revision(s, plan_id)
+        return row.id
+
+
+def add_note(
+    db: Database, actor_id: int, plan_id: int, text: str, *, goal_id: int | None = None, prompt: str | None = None
+) -> int:
+    """A comment (staff), a home note (parent) or a reflection (student) on the plan or a goal."""
+    text = checks.text("note", text, max_len=4000)
+    prompt = checks.optional_line("prompt", prompt, max_len=200)
+    with db.write() as s:
+        plan, grant = load(s, actor_id, Plan, plan_id, Action.ADD_NOTE)
+        if goal_id is not None and s.scalar(select(Goal.plan_id).where(Goal.id == goal_id)) != plan.id:
+            raise InvalidInput("goal", "that goal is not on this plan.")
+        role = author_role(grant, Action.ADD_NOTE)
+        kind = {AuthorRole.GUARDIAN: NoteKind.HOME_NOTE, AuthorRole.STUDENT: NoteKind.REFLECTION}.get(role, NoteKind.COMMENT)
+        note = Note(plan_id=plan.id, goal_id=goal_id, kind=kind, prompt=prompt, text=text, author_id=actor_id, author_role=role)
+        s.add(note)
+        s.flush()
+        written(s, grant, plan.id, "create", note, field="text", new=text)
+        return note.id
+
+
+def acknowledge_plan(db: Database, actor_id: int, plan_id: int) -> int:
+    """A parent or the student says they have read the plan as it stands now."""
+    with db.write() as s:
+        plan, grant = load(s, actor_id, Plan, plan_id, Action.ACKNOWLEDGE)
+        row = PlanAcknowledgement(plan_id=plan.id, user_id=actor_id, revision=plan.revision)
+        s.add(row)
+        s.flush()
+        written(s, grant, plan.id, "acknowledge", row, field="revision", new=plan.revision)
+        return row.id
