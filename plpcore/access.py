@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from plpcore.db import PENDING_VIEWS
 from plpcore.errors import NotAllowed
 from plpcore.models import (
     ActionItem,
@@ -252,16 +253,20 @@ def audit(
 def record_view(session: Session, grant: Grant, what: str, row_id: int | None = None) -> None:
     """Staff reads of a student record are logged (parents and students reading their own are not)."""
     if grant.is_staff:
-        session.add(
-            AuditEvent(
-                at=utcnow(),
-                actor_id=grant.actor.id,
-                action="view",
-                entity=what,
-                entity_id=row_id,
-                student_id=grant.student.id,
-            )
-        )
+        note_view(session, grant.actor.id, what, row_id, grant.student.id)
+
+
+def note_view(session: Session, actor_id: int, what: str, row_id: int | None = None,
+              student_id: int | None = None, field: str | None = None) -> None:
+    """Queue a "view" audit event; the unit of work writes it after the read commits.
+
+    A read transaction that wrote would have to upgrade its SQLite lock mid-way, which
+    fails at once under load instead of waiting; so views are written separately.
+    """
+    session.info.setdefault(PENDING_VIEWS, []).append(
+        {"at": utcnow(), "actor_id": actor_id, "action": "view", "entity": what, "entity_id": row_id,
+         "field": field, "old": None, "new": None, "student_id": student_id}
+    )
 
 
 def bump_revision(session: Session, plan_id: int) -> None:

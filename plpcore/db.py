@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from plpcore.errors import NotAllowed
 from plpcore.models import AuditEvent
 
+PENDING_VIEWS = "plp_pending_views"  # session.info key: view events to write after a read
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE = ROOT / "data" / "plantable.db"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -109,6 +111,10 @@ class Database:
         try:
             yield session
             session.commit()
+            views = session.info.pop(PENDING_VIEWS, None)
+            if views:
+                with self._write() as audit_session, audit_session.begin():
+                    audit_session.execute(insert(AuditEvent), views)
         except NotAllowed as denial:
             session.rollback()
             self._audit_denial(denial)

@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from plpcore.access import STAFF, Action, active_user, audit, authorize, deny, load, record_view
+from plpcore.access import STAFF, Action, active_user, authorize, deny, load, note_view, record_view
 from plpcore.db import Database
 from plpcore.models import (
     Assessment,
@@ -414,7 +414,7 @@ def caseload(db: Database, actor_id: int, today: dt.date | None = None, *, whole
             .where(Plan.id.in_(year_plans))
             .group_by(PlanAcknowledgement.plan_id)
         ).all() if plan_ids else []
-        s.add(AuditEvent(at=now, actor_id=actor_id, action="view", entity="caseload", field=f"{len(ids)} students"))
+        note_view(s, actor_id, "caseload", field=f"{len(ids)} students")
 
     counts: dict[int, dict[str, int]] = {}
     for plan_id, kind, n in goal_counts:
@@ -488,8 +488,7 @@ def supports_owed(db: Database, actor_id: int, today: dt.date | None = None) -> 
             .order_by(Student.last_name, Support.id)
         ).all()
         if rows:
-            s.add(AuditEvent(at=utcnow(), actor_id=actor_id, action="view", entity="supports owed",
-                             field=f"{len(rows)} supports"))
+            note_view(s, actor_id, "supports owed", field=f"{len(rows)} supports")
     frame = pd.DataFrame(
         [
             {"support_id": r.support_id, "plan_id": r.plan_id, "student_id": r.student_id,
@@ -526,7 +525,7 @@ def audit_events(db: Database, actor_id: int, student_id: int) -> list[dict[str,
         if not grant.is_staff:
             raise deny(actor_id, Action.VIEW, "audit_event", None, student_id)
         rows = s.scalars(select(AuditEvent).where(AuditEvent.student_id == student_id).order_by(AuditEvent.id)).all()
-        audit(s, actor_id, "view", grant.student, field="audit trail", student_id=student_id)
+        note_view(s, actor_id, "audit trail", student_id, student_id)
         return [
             {"at": r.at, "actor_id": r.actor_id, "action": r.action, "entity": r.entity, "entity_id": r.entity_id,
              "field": r.field, "old": r.old, "new": r.new}
