@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
 import bcrypt
@@ -14,12 +15,14 @@ from plpcore.db import Database
 from plpcore.errors import InvalidInput, NotAllowed, NotFound
 from plpcore.models import AccountKind, ReportingPeriod, School, SchoolYear, User, utcnow
 
+# bcrypt's work factor. Tests lower it (PLP_BCRYPT_ROUNDS=4) to stay fast; never lower it in production.
+BCRYPT_ROUNDS = max(4, int(os.environ.get("PLP_BCRYPT_ROUNDS", "12")))
 MAX_FAILED_LOGINS = 5
 LOCKOUT = dt.timedelta(minutes=15)
 
 
 def hash_password(password: str) -> str:
-    return bcrypt.hashpw(checks.password(password).encode(), bcrypt.gensalt()).decode()
+    return bcrypt.hashpw(checks.password(password).encode(), bcrypt.gensalt(rounds=BCRYPT_ROUNDS)).decode()
 
 
 def password_matches(password: str, password_hash: str) -> bool:

@@ -17,6 +17,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+
+os.environ.setdefault("PLP_BCRYPT_ROUNDS", "4")  # fast hashes in tests; the code path is the same
+
 from sqlalchemy import create_engine, event, text
 
 from plpcore.db import Database, init_schema
