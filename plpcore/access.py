@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from plpcore.checks import as_id
 from plpcore.db import PENDING_VIEWS
 from plpcore.errors import NotAllowed
 from plpcore.models import (
@@ -134,15 +135,21 @@ def roles_toward(session: Session, actor: User, student: Student) -> frozenset[A
     return frozenset(roles)
 
 
+def find(session: Session, model: type[R], row_id: object) -> R | None:
+    """The row with this id, or None; ids from URLs and widgets are checked by `as_id`."""
+    row_id = as_id(row_id)
+    return session.get(model, row_id) if row_id is not None else None
+
+
 def active_user(session: Session, actor_id: int | None) -> User | None:
-    actor = session.get(User, actor_id) if actor_id is not None else None
+    actor = find(session, User, actor_id)
     return actor if actor is not None and actor.active else None
 
 
 def authorize(session: Session, actor_id: int | None, student_id: int | None, action: Action) -> Grant:
     """The choke point. Returns a Grant or raises NotAllowed (audited by the unit of work)."""
     actor = active_user(session, actor_id)
-    student = session.get(Student, student_id) if student_id is not None else None
+    student = find(session, Student, student_id)
     if actor is not None and student is not None:
         roles = roles_toward(session, actor, student)
         allowed = roles & ALLOWED[action]
@@ -154,16 +161,17 @@ def authorize(session: Session, actor_id: int | None, student_id: int | None, ac
 def deny(
     actor_id: int | None, action: Action, entity: str, entity_id: int | None, student_id: int | None
 ) -> NotAllowed:
+    # An actor id that names no account is recorded as text by the unit of work.
     audit = {
         "at": utcnow(),
         "actor_id": actor_id,
         "action": "denied",
         "entity": entity,
-        "entity_id": entity_id,
+        "entity_id": as_id(entity_id),
         "field": str(action),
         "old": None,
         "new": None,
-        "student_id": student_id,
+        "student_id": as_id(student_id),
     }
     return NotAllowed(DENIED.format(action=action), audit)
 
@@ -200,7 +208,7 @@ _STUDENT_OF = {
 
 def load(session: Session, actor_id: int | None, model: type[R], row_id: object, action: Action) -> tuple[R, Grant]:
     """Load a row the actor may act on. A missing row and a forbidden one look the same."""
-    row_id = row_id if isinstance(row_id, int) and not isinstance(row_id, bool) else None
+    row_id = as_id(row_id)
     student_id = session.scalar(_STUDENT_OF[model](row_id)) if row_id is not None else None
     if student_id is None:
         raise deny(actor_id, action, model.__tablename__, row_id, None)

@@ -10,10 +10,20 @@ import bcrypt
 from sqlalchemy import func, select
 
 from plpcore import checks
-from plpcore.access import Action, active_user, audit, authorize, deny
+from plpcore.access import Action, active_user, audit, authorize, deny, find
 from plpcore.db import Database
 from plpcore.errors import InvalidInput, NotAllowed, NotFound
-from plpcore.models import AccountKind, ReportingPeriod, School, SchoolYear, User, utcnow
+from plpcore.models import (
+    AccountKind,
+    Link,
+    Relationship,
+    ReportingPeriod,
+    School,
+    SchoolYear,
+    Student,
+    User,
+    utcnow,
+)
 
 # bcrypt's work factor. Tests lower it (PLP_BCRYPT_ROUNDS=4) to stay fast; never lower it in production.
 BCRYPT_ROUNDS = max(4, int(os.environ.get("PLP_BCRYPT_ROUNDS", "12")))
@@ -128,6 +138,21 @@ def _admin(session, actor_id: int | None, entity: str) -> User:
     if actor is None or not (actor.is_admin or actor.kind is AccountKind.SPECIALIST):
         raise deny(actor_id, Action.MANAGE_LINKS, entity, None, None)
     return actor
+
+
+def _manages(session, actor: User, user: User) -> bool:
+    """Whose account the actor may reset or disable: an admin, anyone in the school but a
+    fellow admin's; a specialist, only accounts that reach no student outside their own
+    caseload (taking over such an account would open another caseload to them)."""
+    if user.school_id != actor.school_id or (user.is_admin and not actor.is_admin):
+        return False
+    if actor.is_admin:
+        return True
+    caseload = set(session.scalars(select(Link.student_id).where(
+        Link.user_id == actor.id, Link.relationship == Relationship.SPECIALIST, Link.active.is_(True))))
+    reached = set(session.scalars(select(Link.student_id).where(Link.user_id == user.id, Link.active.is_(True))))
+    reached |= set(session.scalars(select(Student.id).where(Student.user_id == user.id)))
+    return reached <= caseload
 
 
 def _user_values(username, display_name, email, password) -> dict:
@@ -285,9 +310,9 @@ def reset_password(db: Database, actor_id: int, user_id: int, new_password: str)
     password_hash = hash_password(new_password)
     with db.write() as s:
         actor = _admin(s, actor_id, "app_user")
-        user = s.get(User, user_id) if isinstance(user_id, int) else None
-        if user is None or user.school_id != actor.school_id or (user.is_admin and not actor.is_admin):
-            raise deny(actor_id, Action.MANAGE_LINKS, "app_user", user_id if isinstance(user_id, int) else None, None)
+        user = find(s, User, user_id)
+        if user is None or not _manages(s, actor, user):
+            raise deny(actor_id, Action.MANAGE_LINKS, "app_user", user_id, None)
         user.password_hash, user.must_change_password = password_hash, True
         user.failed_logins, user.locked_until = 0, None
         audit(s, actor_id, "reset password", user, field="password", old="(hidden)", new="(hidden)")
@@ -296,9 +321,9 @@ def reset_password(db: Database, actor_id: int, user_id: int, new_password: str)
 def set_active(db: Database, actor_id: int, user_id: int, active: bool) -> None:
     with db.write() as s:
         actor = _admin(s, actor_id, "app_user")
-        user = s.get(User, user_id) if isinstance(user_id, int) else None
-        if user is None or user.school_id != actor.school_id or user.id == actor.id:
-            raise deny(actor_id, Action.MANAGE_LINKS, "app_user", user_id if isinstance(user_id, int) else None, None)
+        user = find(s, User, user_id)
+        if user is None or user.id == actor.id or not _manages(s, actor, user):
+            raise deny(actor_id, Action.MANAGE_LINKS, "app_user", user_id, None)
         if user.active != active:
             audit(s, actor_id, "update", user, field="active", old=user.active, new=active)
             user.active = active
@@ -315,3 +340,83 @@ def credentials(db: Database) -> dict:
             for r in rows
         }
     }
+
+
+# --- what the admin page lists (first added for the app shell, issue 3) -----------------------
+
+
+def is_demo(db: Database) -> bool:
+    """True when the database holds the made-up demo school (the app then says so on every page)."""
+    with db.read() as s:
+        return bool(s.scalar(select(func.count(School.id)).where(School.demo.is_(True))))
+
+
+def people(db: Database, actor_id: int, now: dt.datetime | None = None) -> list[dict]:
+    """The accounts of the actor's school, for a specialist or admin managing sign-ins.
+
+    `can_manage` says whose password the actor may reset or sign-in turn off (see `_manages`).
+    A specialist does not see the sign-ins of students outside their caseload: those carry
+    the students' names.
+    """
+    now = now or utcnow()
+    with db.read() as s:
+        actor = _admin(s, actor_id, "app_user")
+        rows = s.scalars(select(User).where(User.school_id == actor.school_id)
+                         .order_by(func.lower(User.display_name), User.id)).all()
+        # Which students each account reaches, in two queries, to judge every row as _manages does.
+        reached: dict[int, set[int]] = {}
+        for user_id, student_id in s.execute(
+            select(Link.user_id, Link.student_id).join(User, User.id == Link.user_id)
+            .where(User.school_id == actor.school_id, Link.active.is_(True))
+        ):
+            reached.setdefault(user_id, set()).add(student_id)
+        for user_id, student_id in s.execute(
+            select(Student.user_id, Student.id).where(Student.school_id == actor.school_id, Student.user_id.is_not(None))
+        ):
+            reached.setdefault(user_id, set()).add(student_id)
+        caseload = set() if actor.is_admin else set(s.scalars(select(Link.student_id).where(
+            Link.user_id == actor.id, Link.relationship == Relationship.SPECIALIST, Link.active.is_(True))))
+
+        def can_manage(u: User) -> bool:
+            if u.is_admin and not actor.is_admin:
+                return False
+            return actor.is_admin or reached.get(u.id, set()) <= caseload
+
+        return [
+            {"id": u.id, "username": u.username, "name": u.display_name, "email": u.email or "",
+             "kind": str(u.kind), "is_admin": u.is_admin, "active": u.active,
+             "must_change_password": u.must_change_password,
+             "locked": bool(u.locked_until and u.locked_until > now),
+             "can_manage": can_manage(u)}
+            for u in rows
+            if actor.is_admin or u.kind is not AccountKind.STUDENT or reached.get(u.id, set()) <= caseload
+        ]
+
+
+def school_years(db: Database, actor_id: int) -> list[dict]:
+    """The actor's school's years, newest first, with their reporting periods."""
+    with db.read() as s:
+        actor = active_user(s, actor_id)
+        if actor is None or actor.school_id is None:
+            raise deny(actor_id, Action.VIEW, "school_year", None, None)
+        years = s.scalars(select(SchoolYear).where(SchoolYear.school_id == actor.school_id)
+                          .order_by(SchoolYear.starts_on.desc())).all()
+        return [
+            {"id": y.id, "name": y.name, "starts_on": y.starts_on, "ends_on": y.ends_on, "is_current": y.is_current,
+             "periods": ", ".join(f"{p.name} {p.starts_on:%b %d}–{p.ends_on:%b %d}" for p in y.periods)}
+            for y in years
+        ]
+
+
+def set_current_year(db: Database, actor_id: int, year_id: int) -> None:
+    """Make one of the school's years the current one (plans and caseload flags follow it)."""
+    with db.write() as s:
+        actor = _admin(s, actor_id, "school_year")
+        year = s.get(SchoolYear, year_id) if isinstance(year_id, int) else None
+        if year is None or year.school_id != actor.school_id:
+            raise deny(actor_id, Action.MANAGE_LINKS, "school_year", year_id if isinstance(year_id, int) else None, None)
+        if year.is_current:
+            return
+        for other in s.scalars(select(SchoolYear).where(SchoolYear.school_id == actor.school_id)):
+            other.is_current = other.id == year.id
+        audit(s, actor_id, "update", year, field="is_current", old=False, new=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 import re
 import unicodedata
 from typing import TypeVar
@@ -137,3 +138,18 @@ def url(field: str, value: object) -> str | None:
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise InvalidInput(field, "must be a web address starting with http:// or https://.")
     return value
+
+
+# The largest id a PostgreSQL INTEGER column holds; a bigger "id" names nothing.
+MAX_ID = 2**31 - 1
+
+
+def as_id(value: object) -> int | None:
+    """A row id as the database can look it up, or None when the value cannot be one.
+
+    Ids come from URLs and widgets: "3", True or 10**30 must read as "no such row"
+    (and so be denied and audited), not reach the driver as a type or range error.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        return None
+    return int(value) if 0 < value <= MAX_ID else None

@@ -151,6 +151,8 @@ def advance(db: Database, actor_id: int, meeting_id: int, expected_step: str, to
             target = AGENDA[index + 1]
         else:
             target = checks.choice("agenda step", AgendaStep, to_step)
+        if AGENDA.index(target) > index + 1:
+            raise InvalidInput("agenda step", f"the agenda moves one step at a time: next is {AGENDA[index + 1]}.")
         if meeting.agenda_step is AgendaStep.STUDENT_VOICE and AGENDA.index(target) > index:
             waiting = voice_unanswered(s, meeting.plan_id)
             if waiting:
@@ -391,10 +393,14 @@ def heartbeat(db: Database, actor_id: int, meeting_id: int, now: dt.datetime | N
         return True
 
 
-def in_room(db: Database, meeting_id: int, now: dt.datetime | None = None) -> list[str]:
-    """Names of people whose heartbeat is recent. Reveals only names of the meeting's attendees."""
+def in_room(db: Database, actor_id: int, meeting_id: int, now: dt.datetime | None = None) -> list[str]:
+    """Names of people whose heartbeat is recent, for someone who may see the meeting.
+
+    Polled by the room, so the (already authorized) viewer is not audited on every tick.
+    """
     now = now or utcnow()
     with db.read() as s:
+        load(s, actor_id, Meeting, meeting_id, Action.VIEW)
         return list(
             s.scalars(
                 select(User.display_name)
@@ -407,6 +413,7 @@ def in_room(db: Database, meeting_id: int, now: dt.datetime | None = None) -> li
 
 def leave(db: Database, actor_id: int, meeting_id: int) -> None:
     with db.write() as s:
+        load(s, actor_id, Meeting, meeting_id, Action.ATTEND_MEETING)
         s.execute(delete(Presence).where(Presence.meeting_id == meeting_id, Presence.user_id == actor_id))
 
 

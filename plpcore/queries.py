@@ -367,7 +367,7 @@ def caseload(db: Database, actor_id: int, today: dt.date | None = None, *, whole
         )
         plan_rows = s.execute(
             select(Plan.id, Plan.student_id, Plan.kind, Plan.status)
-            .where(Plan.id.in_(year_plans), Plan.status != PlanStatus.ARCHIVED)
+            .where(year_plans.whereclause, Plan.status != PlanStatus.ARCHIVED)
             .order_by(Plan.id)
         ).all() if ids else []
         plan_of = {}
@@ -544,3 +544,44 @@ def meeting_record(db: Database, actor_id: int, meeting_id: int) -> dict[str, An
 
         return {"id": record.id, "created_at": record.created_at, "sha256": record.sha256,
                 "snapshot": json.loads(record.snapshot)}
+
+
+# --- links (the admin page; first added for the app shell, issue 3) -----------------------------
+
+
+TEAM_LINK_COLUMNS = ["link_id", "student_id", "student", "user_id", "person", "username", "relationship", "course",
+                     "active"]
+
+
+def team_links(db: Database, actor_id: int) -> pd.DataFrame:
+    """Who is linked to which student, for the students the actor may manage links of.
+
+    An admin sees the whole school; a specialist the students on their caseload.
+    """
+    with db.read() as s:
+        actor = active_user(s, actor_id)
+        if actor is None or actor.school_id is None:
+            raise deny(actor_id, Action.MANAGE_LINKS, "link", None, None)
+        if actor.is_admin:
+            managed = select(Student.id).where(Student.school_id == actor.school_id)
+        else:
+            managed = select(Link.student_id).where(
+                Link.user_id == actor_id, Link.relationship == Relationship.SPECIALIST, Link.active.is_(True))
+        rows = s.execute(
+            select(Link.id, Link.student_id, Student.first_name, Student.preferred_name, Student.last_name,
+                   Link.user_id, User.display_name, User.username, Link.relationship, Link.course, Link.active)
+            .join(Student, Student.id == Link.student_id)
+            .join(User, User.id == Link.user_id)
+            .where(Link.student_id.in_(managed))
+            .order_by(Student.last_name, Student.first_name, Link.relationship, User.display_name)
+        ).all()
+        note_view(s, actor_id, "links", field=f"{len(rows)} links")
+    return pd.DataFrame(
+        [
+            {"link_id": r.id, "student_id": r.student_id, "student": f"{r.preferred_name or r.first_name} {r.last_name}",
+             "user_id": r.user_id, "person": r.display_name, "username": r.username,
+             "relationship": str(r.relationship), "course": r.course or "", "active": r.active}
+            for r in rows
+        ],
+        columns=TEAM_LINK_COLUMNS,
+    )

@@ -14,7 +14,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plpcore import checks
-from plpcore.access import ALLOWED, ROLE_ORDER, Action, Grant, active_user, audit, authorize, bump_revision, deny, load
+from plpcore.access import (
+    ALLOWED,
+    ROLE_ORDER,
+    Action,
+    Grant,
+    active_user,
+    audit,
+    authorize,
+    bump_revision,
+    deny,
+    find,
+    load,
+)
 from plpcore.db import Database
 from plpcore.errors import EditConflict, InvalidInput
 from plpcore.models import (
@@ -203,7 +215,7 @@ def link_user(
     course = checks.optional_line("course", course, max_len=100)
     with db.write() as s:
         grant = authorize(s, actor_id, student_id, Action.MANAGE_LINKS)
-        user = s.get(User, user_id) if isinstance(user_id, int) else None
+        user = find(s, User, user_id)
         if user is None or user.school_id != grant.student.school_id:
             raise InvalidInput("user", "no such user in this school.")
         link = s.scalar(
@@ -222,7 +234,7 @@ def link_user(
 
 def unlink_user(db: Database, actor_id: int, link_id: int) -> None:
     with db.write() as s:
-        link = s.get(Link, link_id) if isinstance(link_id, int) else None
+        link = find(s, Link, link_id)
         authorize(s, actor_id, link.student_id if link else None, Action.MANAGE_LINKS)
         if link.active:
             link.active = False

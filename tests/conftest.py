@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 BLNS = SHARED / "data" / "naughty-strings" / "blns.json"
 IN_CI = os.environ.get("CI", "").lower() == "true"
-PG_TEST_DB = "plantable_test"
+PG_TEST_DB = f"plantable_test_{os.getpid()}"  # one per pytest run: runs may overlap
 
 
 def pytest_configure(config):
@@ -92,7 +92,7 @@ def _start_local_postgres() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def postgres_server_url() -> str:
+def postgres_server_url() -> Iterator[str]:
     url = os.environ.get("PLP_TEST_POSTGRES_URL") or _start_local_postgres()
     if not url:
         unavailable("no PostgreSQL server (install postgresql, or set PLP_TEST_POSTGRES_URL)")
@@ -104,7 +104,11 @@ def postgres_server_url() -> str:
         engine.dispose()
     except Exception as exc:  # the server is not there or refuses us
         unavailable(f"PostgreSQL at {url} is not reachable: {exc}")
-    return url.rsplit("/", 1)[0] + f"/{PG_TEST_DB}"
+    yield url.rsplit("/", 1)[0] + f"/{PG_TEST_DB}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {PG_TEST_DB} WITH (FORCE)"))
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,130 @@
+"""Backups of the whole database, and restoring one: SQLite's online backup, or pg_dump/pg_restore."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.engine import make_url
+
+from plpcore.db import Database, init_schema
+from plpcore.errors import InvalidInput
+from plpcore.models import School, User
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+PG_MAGIC = b"PGDMP"
+PG_TIMEOUT_S = 3600
+
+
+def holds_data(db: Database) -> bool:
+    """True if the database has a school or an account (an empty schema does not count)."""
+    if not inspect(db.engine).has_table(School.__tablename__):
+        return False
+    with db.engine.connect() as conn:
+        return bool(conn.scalar(select(func.count(School.id))) or conn.scalar(select(func.count(User.id))))
+
+
+def backup(db: Database, path: str | Path) -> Path:
+    """Copy the live database to a new file, consistently, while others keep using it."""
+    path = Path(path)
+    if path.exists():
+        raise InvalidInput("backup file", f"{path} already exists; choose a new name.")
+    if not path.parent.is_dir():
+        raise InvalidInput("backup file", f"the folder {path.parent} does not exist.")
+    partial = path.with_name(path.name + ".partial")
+    try:
+        if db.is_sqlite:
+            _sqlite_copy(db, partial)
+        elif db.engine.dialect.name == "postgresql":
+            _pg("pg_dump", db, ["--format=custom", "--no-owner", "--no-acl", "--file", str(partial)])
+        else:
+            raise InvalidInput("database", f"backups support SQLite and PostgreSQL, not {db.engine.dialect.name}.")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
+
+
+def restore(db: Database, path: str | Path, *, force: bool = False) -> None:
+    """Replace the database's contents with a backup, then upgrade its schema if it is older.
+
+    Refuses on a database that holds a school or accounts unless `force` is given.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInput("backup file", f"{path} does not exist.")
+    with path.open("rb") as f:
+        magic = f.read(len(SQLITE_MAGIC))
+    if not force and holds_data(db):
+        raise InvalidInput("database", "it already holds data; restore with --force to replace all of it.")
+    if db.is_sqlite:
+        if not magic.startswith(SQLITE_MAGIC):
+            raise InvalidInput("backup file", f"{path} is not an SQLite backup.")
+        _sqlite_restore(db, path)
+    elif db.engine.dialect.name == "postgresql":
+        if not magic.startswith(PG_MAGIC):
+            raise InvalidInput("backup file", f"{path} is not a PostgreSQL backup made by pg_dump -Fc.")
+        db.engine.dispose()  # no pooled connection of ours in the way of the restore's DROPs
+        _pg("pg_restore", db, ["--clean", "--if-exists", "--no-owner", "--no-acl", "--single-transaction",
+                               "--exit-on-error", str(path)])
+    else:
+        raise InvalidInput("database", f"restore supports SQLite and PostgreSQL, not {db.engine.dialect.name}.")
+    init_schema(db)
+
+
+def _sqlite_copy(db: Database, target: Path) -> None:
+    raw = db.engine.raw_connection()
+    try:
+        dest = sqlite3.connect(target)
+        try:
+            raw.driver_connection.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        raw.close()
+
+
+def _sqlite_restore(db: Database, source: Path) -> None:
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        tables = {r[0] for r in src.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"alembic_version", School.__tablename__} <= tables:
+            raise InvalidInput("backup file", f"{source} is not a PlanTable database.")
+        raw = db.engine.raw_connection()
+        try:
+            src.backup(raw.driver_connection)
+        finally:
+            raw.close()
+    except sqlite3.DatabaseError as exc:
+        raise InvalidInput("backup file", f"{source} cannot be read: {exc}.") from None
+    finally:
+        src.close()
+    db.engine.dispose()
+
+
+def _pg_tool(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=lambda p: int(p.parts[-3]))
+    if candidates:
+        return str(candidates[-1])
+    raise InvalidInput("backup", f"{name} is not installed (it comes with the PostgreSQL client tools).")
+
+
+def _pg(tool: str, db: Database, args: list[str]) -> None:
+    """Run pg_dump or pg_restore on our database; the password goes by environment, not argv."""
+    url = make_url(db.url)
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
+    conninfo = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    done = subprocess.run([_pg_tool(tool), "--dbname", conninfo, *args], env=env, capture_output=True, text=True,
+                          timeout=PG_TIMEOUT_S, check=False)
+    if done.returncode != 0:
+        lines = [ln for ln in done.stderr.strip().splitlines() if ln.strip()]
+        raise InvalidInput(tool, lines[-1] if lines else f"failed with exit code {done.returncode}.")

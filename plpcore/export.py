@@ -1,0 +1,144 @@
+"""One student's whole record as portable JSON: for a transfer, or a family's request to see it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from plpcore import checks
+from plpcore.access import Action, active_user, authorize, deny, record_view
+from plpcore.db import Database
+from plpcore.models import (
+    ActionItem,
+    Assessment,
+    Attendance,
+    Link,
+    Meeting,
+    MeetingRecord,
+    Plan,
+    School,
+    SchoolYear,
+    Student,
+    User,
+    utcnow,
+)
+from plpcore.queries import plan_document
+
+FORMAT = "PlanTable student record"
+FORMAT_VERSION = 1
+
+
+def find_student(db: Database, actor_id: int, local_id: str) -> int:
+    """The id of the student with this local id in the actor's school, if the actor may see them."""
+    local_id = checks.line("local student id", local_id, max_len=64)
+    with db.read() as s:
+        actor = active_user(s, actor_id)
+        student_id = s.scalar(
+            select(Student.id).where(Student.school_id == actor.school_id, Student.local_id == local_id)
+        ) if actor is not None else None
+        if student_id is None:
+            raise deny(actor_id, Action.VIEW, "student", None, None)
+        authorize(s, actor_id, student_id, Action.VIEW)
+        return student_id
+
+
+def student_record(db: Database, actor_id: int, student_id: int) -> dict[str, Any]:
+    """Everything PlanTable holds about one student, as plain values.
+
+    The student, their team (names and relationships), every plan document, every
+    meeting with its attendance and signed record, and all assessments. No account
+    details (usernames, emails, password hashes) and nothing about other students.
+    Staff exports are audited like any staff view of the record.
+    """
+    with db.read() as s:
+        grant = authorize(s, actor_id, student_id, Action.VIEW)
+        record_view(s, grant, "student record export", student_id)
+        st = grant.student
+        school = s.get(School, st.school_id)
+        team = s.execute(
+            select(User.display_name, Link.relationship, Link.course, Link.active)
+            .join(Link, Link.user_id == User.id)
+            .where(Link.student_id == st.id)
+            .order_by(Link.relationship, User.display_name)
+        ).all()
+        plan_ids = s.scalars(
+            select(Plan.id).join(SchoolYear, SchoolYear.id == Plan.school_year_id)
+            .where(Plan.student_id == st.id).order_by(SchoolYear.starts_on, Plan.id)
+        ).all()
+        plans = [plan_document(s, plan_id) for plan_id in plan_ids]
+        meetings = s.scalars(
+            select(Meeting).where(Meeting.plan_id.in_(plan_ids)).order_by(Meeting.scheduled_at, Meeting.id)
+        ).all() if plan_ids else []
+        meeting_ids = [m.id for m in meetings]
+        attendance: dict[int, list[dict]] = {}
+        actions: dict[int, list[dict]] = {}
+        records: dict[int, MeetingRecord] = {}
+        if meeting_ids:
+            names = dict(s.execute(
+                select(User.id, User.display_name).join(Attendance, Attendance.user_id == User.id)
+                .where(Attendance.meeting_id.in_(meeting_ids))
+            ).all())
+            for a in s.scalars(select(Attendance).where(Attendance.meeting_id.in_(meeting_ids)).order_by(Attendance.id)):
+                attendance.setdefault(a.meeting_id, []).append(
+                    {"name": names.get(a.user_id) or a.guest_name, "role": str(a.role) if a.role else a.guest_role,
+                     "status": str(a.status), "mode": str(a.mode) if a.mode else None,
+                     "checked_in_at": a.checked_in_at, "signed_at": a.signed_at})
+            for item in s.scalars(select(ActionItem).where(ActionItem.meeting_id.in_(meeting_ids)).order_by(ActionItem.id)):
+                actions.setdefault(item.meeting_id, []).append(
+                    {"description": item.description, "owner": item.owner, "due_on": item.due_on})
+            records = {r.meeting_id: r for r in s.scalars(select(MeetingRecord).where(MeetingRecord.meeting_id.in_(meeting_ids)))}
+        assessments = s.scalars(
+            select(Assessment).where(Assessment.student_id == st.id).order_by(Assessment.taken_on, Assessment.id)
+        ).all()
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "exported_at": utcnow(),
+            "exported_by": grant.actor.display_name,
+            "school": school.name,
+            "student": {
+                "local_id": st.local_id, "first_name": st.first_name, "last_name": st.last_name,
+                "preferred_name": st.preferred_name, "grade": st.grade,
+                "gifted_areas": [a for a in st.gifted_areas.split(", ") if a], "active": st.active,
+                "has_login": st.user_id is not None,
+            },
+            "team": [{"name": t.display_name, "relationship": str(t.relationship), "course": t.course,
+                      "active": t.active} for t in team],
+            "plans": plans,
+            "meetings": [
+                {"id": m.id, "plan_id": m.plan_id, "kind": str(m.kind), "scheduled_at": m.scheduled_at,
+                 "location": m.location, "status": str(m.status), "notes": m.notes, "next_check_in": m.next_check_in,
+                 "missing_role_reason": m.missing_role_reason, "finalized_at": m.finalized_at,
+                 "attendance": attendance.get(m.id, []), "action_items": actions.get(m.id, []),
+                 "record": _record(records.get(m.id))}
+                for m in meetings
+            ],
+            "assessments": [
+                {"name": a.name, "taken_on": a.taken_on, "score": a.score, "percentile": a.percentile, "note": a.note}
+                for a in assessments
+            ],
+        }
+
+
+def _record(record: MeetingRecord | None) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    return {"created_at": record.created_at, "sha256": record.sha256, "snapshot": json.loads(record.snapshot)}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def to_json(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, indent=2, default=_plain)
+
+
+def student_record_json(db: Database, actor_id: int, student_id: int) -> str:
+    """The whole record as UTF-8 JSON text (dates as ISO 8601)."""
+    return to_json(student_record(db, actor_id, student_id))

@@ -1,0 +1,791 @@
+"""Roster and assessment CSV imports: read, map columns, preview, then commit all or nothing.
+
+Roster CSV, one row per student (line 1 is the header):
+
+    student_id         required  the school's local student id; matches the student on re-import
+    first_name         required
+    last_name          required
+    preferred_name     optional
+    grade              required  0–12 (K for kindergarten; "5", "05", "5th" and "Grade 5" also read)
+    gifted_areas       optional  identification areas separated by semicolons, e.g. "math; reading"
+                                 (general intellectual, reading, writing, math, science, social
+                                 studies, world language, creative thinking, leadership, visual
+                                 arts, performing arts, music, dance, psychomotor)
+    guardian_username  optional  sign-in name of a parent/guardian; linked to the student
+    guardian_name      optional  needed when the guardian account is new
+    guardian_email     optional
+    teacher_username   optional  sign-in name of a teacher; linked to the student
+    teacher_name       optional  needed when the teacher account is new
+    course             optional  the teacher's course or subject, e.g. "Math 7"
+
+Assessments CSV, one row per result:
+
+    student_id   required  local student id of a student on your caseload
+    assessment   required  e.g. CogAT, MAP Growth Math, CMAS Math
+    date         required  YYYY-MM-DD (M/D/YYYY is read too)
+    score        optional  as reported, e.g. "RIT 231" or "SAS 131"
+    percentile   optional  1–99
+    note         optional
+
+Column names from a student-information-system export are recognized case-insensitively
+("Student ID", "StudentNumber", "First Name", "Grade Level", "Parent Email"…), and a
+`mapping` {file column: PlanTable column} names the others. Extra columns are ignored.
+
+What real exports contain is tolerated: a byte-order mark, CRLF line ends, commas or
+semicolons or tabs between cells, quoted cells with commas, spaces around cells (spaces
+and tabs around a cell are dropped; everything else is kept exactly), accented and
+apostrophe names, and Windows-1252/Latin-1 files. Rows with nothing in them are skipped.
+
+Matching on re-import: students by local id within the importer's school, accounts by
+username whatever its case, assessments by (student, assessment, date). A row that
+matches and changes nothing is "unchanged", so importing the same file twice changes
+nothing. Existing accounts are linked, never edited. New guardian and teacher accounts
+get a random initial password that must be changed at first sign-in; the commit returns
+them so the specialist can hand them out. Links are only ever added by an import.
+
+A preview writes nothing. The commit re-checks every row in its one transaction and
+refuses (writing nothing) if any line is rejected.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import json
+import re
+import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import bcrypt
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from plpcore import checks
+from plpcore.access import ALLOWED, Action, active_user, audit, bump_revision, deny, roles_toward
+from plpcore.accounts import BCRYPT_ROUNDS
+from plpcore.db import Database
+from plpcore.errors import InvalidInput
+from plpcore.models import (
+    AccountKind,
+    Assessment,
+    AuditEvent,
+    Base,
+    Link,
+    Plan,
+    Relationship,
+    Student,
+    User,
+    utcnow,
+)
+from plpcore.services import GIFTED_AREAS, assessment_values, changed, student_values
+
+ROSTER_COLUMNS = (
+    "student_id", "first_name", "last_name", "preferred_name", "grade", "gifted_areas", "guardian_username",
+    "guardian_name", "guardian_email", "teacher_username", "teacher_name", "course",
+)
+ROSTER_REQUIRED = ("student_id", "first_name", "last_name", "grade")
+ASSESSMENT_COLUMNS = ("student_id", "assessment", "date", "score", "percentile", "note")
+ASSESSMENT_REQUIRED = ("student_id", "assessment", "date")
+
+# Names student-information systems use for our columns, compared with case, spaces and
+# punctuation removed ("Student ID" → "studentid").
+ALIASES = {
+    "student_id": ("studentid", "studentnumber", "studentno", "stuid", "localid", "localstudentid", "sisid",
+                   "studentlocalid", "idnumber", "schoolid"),
+    "first_name": ("firstname", "first", "givenname", "legalfirstname", "studentfirstname", "fname"),
+    "last_name": ("lastname", "last", "surname", "familyname", "legallastname", "studentlastname", "lname"),
+    "preferred_name": ("preferredname", "preferredfirstname", "nickname", "goesby", "knownas"),
+    "grade": ("grade", "gradelevel", "currentgrade", "grd", "gr"),
+    "gifted_areas": ("giftedareas", "giftedarea", "areasofidentification", "identificationareas", "gtareas",
+                     "giftedidentification", "areas"),
+    "guardian_username": ("guardianusername", "parentusername", "guardianlogin", "parentlogin"),
+    "guardian_name": ("guardianname", "parentname", "guardian", "parent", "parentguardianname",
+                      "parentguardian", "guardian1name", "contactname"),
+    "guardian_email": ("guardianemail", "parentemail", "guardian1email", "parentguardianemail", "contactemail"),
+    "teacher_username": ("teacherusername", "teacherlogin"),
+    "teacher_name": ("teachername", "teacher", "homeroomteacher"),
+    "course": ("course", "coursename", "subject", "class", "classname", "section"),
+    "assessment": ("assessment", "assessmentname", "test", "testname", "exam"),
+    "date": ("date", "testdate", "datetaken", "assessmentdate", "administered", "administrationdate"),
+    "score": ("score", "scalescore", "rit", "ritscore", "result", "sas"),
+    "percentile": ("percentile", "nationalpercentile", "percentilerank", "npr", "pr", "nationalpercentilerank"),
+    "note": ("note", "notes", "comment", "comments"),
+}
+MAX_FILE_BYTES = 20 * 1024 * 1024
+# Initial passwords are one-time (changed at first sign-in, then hashed at the full
+# cost): a lower cost keeps a 500-family roster import to seconds, not minutes.
+INITIAL_PASSWORD_ROUNDS = 10
+_OUTER_SPACE = " \t"
+_GRADE = re.compile(r"^(?:grade\s*)?0*(\d{1,2})(?:st|nd|rd|th)?(?:\.0+)?$", re.IGNORECASE)
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ImportPreview:
+    """What a commit would do, line by line. Writes nothing.
+
+    `create`, `update` and `unchanged` hold one dict per line (line, student_id, what);
+    `rejected` holds (line, reason); `columns` maps the file's columns to ours.
+    """
+
+    kind: str
+    actor_id: int
+    columns: dict[str, str]
+    ignored: list[str]
+    missing: list[str]
+    create: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    update: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    unchanged: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    rejected: list[tuple[int, str]] = dataclasses.field(default_factory=list)
+    new_accounts: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    rows: list[tuple[int, dict[str, str]]] = dataclasses.field(default_factory=list, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+    def summary(self) -> str:
+        return (f"{len(self.create)} to create, {len(self.update)} to update, {len(self.unchanged)} unchanged, "
+                f"{len(self.rejected)} rejected")
+
+    def frame(self) -> pd.DataFrame:
+        """Every line with what will happen to it, for a preview table."""
+        rows = [{"line": r["line"], "action": action, "student_id": r["student_id"], "detail": r["detail"]}
+                for action, group in (("create", self.create), ("update", self.update),
+                                      ("unchanged", self.unchanged))
+                for r in group]
+        rows += [{"line": line, "action": "reject", "student_id": "", "detail": reason} for line, reason in self.rejected]
+        frame = pd.DataFrame(rows, columns=["line", "action", "student_id", "detail"])
+        return frame.sort_values("line", kind="stable").reset_index(drop=True)
+
+
+class RosterPreview(ImportPreview):
+    pass
+
+
+class AssessmentPreview(ImportPreview):
+    pass
+
+
+@dataclasses.dataclass
+class ImportResult:
+    """What a commit did; `new_accounts` as (role, username, name, initial password)."""
+
+    created: int
+    updated: int
+    unchanged: int
+    new_accounts: list[tuple[str, str, str, str]]
+
+
+# --- reading the file ----------------------------------------------------------------------
+
+
+def read_csv(file_or_bytes: bytes | str | Path | BinaryIO) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the data rows with their line numbers (line 1 is the header).
+
+    A line is a row as a spreadsheet shows it: a quoted cell spanning two text lines
+    is still one row.
+    """
+    data = _read_bytes(file_or_bytes)
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidInput("file", f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+    text = _decode(data)
+    if not text.strip():
+        raise InvalidInput("file", "is empty: expected a header line and one row per student.")
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    header = [h.strip(_OUTER_SPACE + "\ufeff") for h in records[0]]
+    return header, [(i, row) for i, row in enumerate(records[1:], start=2)]
+
+
+def _read_bytes(source: bytes | str | Path | BinaryIO) -> bytes:
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source)
+    if isinstance(source, str | Path):
+        return Path(source).read_bytes()
+    if hasattr(source, "getvalue"):  # Streamlit's UploadedFile, BytesIO
+        return bytes(source.getvalue())
+    if hasattr(source, "read"):
+        data = source.read()
+        return data.encode() if isinstance(data, str) else bytes(data)
+    raise InvalidInput("file", "must be a CSV file.")
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without a byte-order mark), else Windows-1252, else Latin-1."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def map_columns(header: list[str], known: tuple[str, ...], mapping: dict[str, str] | None = None
+                ) -> tuple[dict[str, int], dict[str, str], list[str]]:
+    """(our column -> cell index, file column -> our column, ignored file columns)."""
+    position: dict[str, int] = {}
+    detected: dict[str, str] = {}
+    for file_col, ours in (mapping or {}).items():
+        if ours not in known:
+            raise InvalidInput("mapping", f"{ours!r} is not a PlanTable column; use one of: {', '.join(known)}.")
+        matches = [i for i, h in enumerate(header) if h == file_col.strip()] or [
+            i for i, h in enumerate(header) if h.lower() == file_col.strip().lower()]
+        if not matches:
+            raise InvalidInput("mapping", f"the file has no column {file_col!r}.")
+        if ours in position:
+            raise InvalidInput("mapping", f"two columns are mapped to {ours!r}.")
+        position[ours] = matches[0]
+        detected[header[matches[0]]] = ours
+    by_alias = {_norm(ours): ours for ours in known} | {
+        alias: ours for ours in known for alias in ALIASES.get(ours, ())}
+    ignored = []
+    for i, h in enumerate(header):
+        if i in position.values():
+            continue
+        ours = by_alias.get(_norm(h))
+        if ours is not None and ours not in position:
+            position[ours] = i
+            detected[h] = ours
+        elif h:
+            ignored.append(h)
+    return position, detected, ignored
+
+
+def _cells(header_len: int, row: list[str], position: dict[str, int]) -> dict[str, str] | str | None:
+    """A row's cells by our column names; None for an empty row; a reason if it is malformed."""
+    if not any(c.strip() for c in row):
+        return None
+    if len(row) > header_len and any(c.strip() for c in row[header_len:]):
+        return (f"has {len(row)} cells but the header has {header_len} "
+                "(is there a comma in a cell that is not in quotes?)")
+    row = row + [""] * (header_len - len(row))
+    return {ours: row[i].strip(_OUTER_SPACE) for ours, i in position.items()}
+
+
+def _prepare(kind: str, actor_id: int, source, mapping, known, required):
+    header, records = read_csv(source)
+    position, detected, ignored = map_columns(header, known, mapping)
+    missing = [c for c in required if c not in position]
+    preview_cls = RosterPreview if kind == "roster" else AssessmentPreview
+    preview = preview_cls(kind=kind, actor_id=actor_id, columns=detected, ignored=ignored, missing=missing)
+    if missing:
+        preview.rejected.append((1, f"missing required column(s): {', '.join(missing)}"))
+        return preview
+    for line, record in records:
+        cells = _cells(len(header), record, position)
+        if isinstance(cells, str):
+            preview.rejected.append((line, cells))
+        elif cells is not None:
+            preview.rows.append((line, {c: cells.get(c, "") for c in known}))
+    return preview
+
+
+def _importer(session: Session, actor_id: int) -> User:
+    """Only a specialist or an admin of a school imports."""
+    actor = active_user(session, actor_id)
+    if actor is None or actor.school_id is None or not (actor.is_admin or actor.kind is AccountKind.SPECIALIST):
+        raise deny(actor_id, Action.MANAGE_LINKS, "import", None, None)
+    return actor
+
+
+def _may(session: Session, actor: User, student: Student, action: Action) -> bool:
+    return bool(roles_toward(session, actor, student) & ALLOWED[action])
+
+
+def _reason(exc: InvalidInput) -> str:
+    return f"{exc.field}: {exc.message}"
+
+
+# --- roster ----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Person:
+    role: Relationship
+    username: str
+    name: str | None
+    email: str | None
+    course: str | None = None
+
+
+@dataclasses.dataclass
+class _RosterRow:
+    line: int
+    values: dict[str, Any]
+    student: Student | None
+    changes: dict[str, tuple[Any, Any]]
+    people: list[tuple[_Person, User | None, Link | None]]
+    link_changes: list[str]
+    new_users: list[_Person]
+    # The importer's own specialist link: False when none is wanted (an admin importing),
+    # None when it is to be created, else the existing Link (reactivated if need be).
+    specialist_link: Link | None | bool = False
+
+    @property
+    def status(self) -> str:
+        if self.student is None:
+            return "create"
+        return "update" if self.changes or self.link_changes else "unchanged"
+
+
+def _grade(value: str) -> str:
+    if value.strip().lower() in ("k", "kg", "kindergarten"):
+        return "0"
+    match = _GRADE.match(value.strip())
+    return match.group(1) if match else value
+
+
+def _areas(value: str) -> list[str]:
+    parts = [p.strip(_OUTER_SPACE) for p in re.split(r"[;,]", value)] if value.strip() else []
+    known = {a.lower(): a for a in GIFTED_AREAS}
+    return [known.get(p.lower(), p) for p in parts if p]
+
+
+def _person(cells: dict[str, str], role: Relationship) -> _Person | None:
+    prefix = "guardian" if role is Relationship.GUARDIAN else "teacher"
+    username = cells.get(f"{prefix}_username", "")
+    name = cells.get(f"{prefix}_name", "")
+    extra = cells.get("guardian_email", "") if role is Relationship.GUARDIAN else cells.get("course", "")
+    if not (username or name or extra):
+        return None
+    if not username:
+        raise InvalidInput(f"{prefix}_username", f"is required when {prefix}_name"
+                                                 f"{', guardian_email' if prefix == 'guardian' else ', course'} is given.")
+    try:
+        checks.username(username)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{prefix}_username", exc.message) from None
+    return _Person(
+        role=role,
+        username=username,
+        name=checks.optional_line(f"{prefix}_name", name, max_len=200),
+        email=checks.optional_line("guardian_email", extra, max_len=254) if role is Relationship.GUARDIAN else None,
+        course=checks.optional_line("course", extra, max_len=100) if role is Relationship.TEACHER else None,
+    )
+
+
+def _plan_roster(session: Session, actor: User, preview: ImportPreview) -> tuple[list[_RosterRow], list[tuple[int, str]]]:
+    """Decide, for every row, what a commit would write; reasons for the rows it refuses."""
+    lines = preview.rows
+    local_ids = [cells["student_id"] for _, cells in lines]
+    existing = {
+        st.local_id: st
+        for st in session.scalars(select(Student).where(Student.school_id == actor.school_id,
+                                                        Student.local_id.in_(set(local_ids))))
+    } if local_ids else {}
+    usernames = {c[f"{p}_username"].lower() for _, c in lines for p in ("guardian", "teacher") if c[f"{p}_username"]}
+    users = {
+        u.username.lower(): u
+        for u in session.scalars(select(User).where(func.lower(User.username).in_(usernames)))
+    } if usernames else {}
+    links: dict[tuple[int, int, Relationship], Link] = {}
+    student_ids = [st.id for st in existing.values()]
+    if student_ids:
+        for link in session.scalars(select(Link).where(Link.student_id.in_(student_ids))):
+            links[(link.student_id, link.user_id, link.relationship)] = link
+
+    planned: list[_RosterRow] = []
+    rejected: list[tuple[int, str]] = []
+    seen_ids: dict[str, int] = {}
+    new_people: dict[str, tuple[int, _Person]] = {}
+    for line, cells in lines:
+        try:
+            row = _plan_row(session, actor, line, cells, existing, users, links, seen_ids, new_people)
+        except InvalidInput as exc:
+            rejected.append((line, _reason(exc)))
+            continue
+        seen_ids[row.values["local_id"]] = line
+        for person in row.new_users:
+            new_people.setdefault(person.username.lower(), (line, person))
+        planned.append(row)
+    return planned, rejected
+
+
+def _plan_row(session, actor, line, cells, existing, users, links, seen_ids, new_people) -> _RosterRow:
+    try:
+        values = student_values(cells["student_id"], cells["first_name"], cells["last_name"], _grade(cells["grade"]),
+                                cells["preferred_name"] or None, _areas(cells["gifted_areas"]))
+    except InvalidInput as exc:
+        column = {"local student id": "student_id", "first name": "first_name", "last name": "last_name",
+                  "preferred name": "preferred_name", "gifted areas": "gifted_areas", "gifted area": "gifted_areas"}
+        raise InvalidInput(column.get(exc.field, exc.field), exc.message) from None
+    if values["local_id"] in seen_ids:
+        raise InvalidInput("student_id", f"{values['local_id']!r} is already on line {seen_ids[values['local_id']]}.")
+    student = existing.get(values["local_id"])
+    changes: dict[str, tuple[Any, Any]] = {}
+    if student is not None:
+        if not _may(session, actor, student, Action.MANAGE_LINKS):
+            raise InvalidInput("student_id", f"{values['local_id']!r} is a student on another specialist's caseload.")
+        changes = {k: (getattr(student, k), v) for k, v in values.items() if getattr(student, k) != v}
+        if not student.active:
+            changes["active"] = (False, True)
+
+    people, link_changes, new_users = [], [], []
+    for role in (Relationship.GUARDIAN, Relationship.TEACHER):
+        person = _person(cells, role)
+        if person is None:
+            continue
+        column = f"{'guardian' if role is Relationship.GUARDIAN else 'teacher'}_username"
+        user = users.get(person.username.lower())
+        if user is not None:
+            if user.school_id != actor.school_id:
+                raise InvalidInput(column, f"{person.username!r} is an account of another school.")
+            if user.kind is AccountKind.STUDENT:
+                raise InvalidInput(column, f"{person.username!r} is a student's sign-in.")
+            if not user.active:
+                raise InvalidInput(column, f"{person.username!r} is a disabled account.")
+        else:
+            first = new_people.get(person.username.lower()) or next(
+                ((line, p) for p in new_users if p.username.lower() == person.username.lower()), None)
+            if first is not None:
+                if person.name and first[1].name and person.name != first[1].name:
+                    raise InvalidInput(column.replace("username", "name"),
+                                       f"{person.username!r} is named {first[1].name!r} on line {first[0]}.")
+            elif not person.name:
+                raise InvalidInput(column.replace("username", "name"),
+                                   f"is required for the new account {person.username!r}.")
+            else:
+                new_users.append(person)
+        link = links.get((student.id, user.id, role)) if student is not None and user is not None else None
+        if link is None:
+            link_changes.append(f"link {role} {person.username}")
+        elif not link.active or (role is Relationship.TEACHER and link.course != person.course):
+            link_changes.append(f"{role} {person.username}: course {link.course or '—'} → {person.course or '—'}"
+                                if link.active else f"relink {role} {person.username}")
+        people.append((person, user, link))
+    mine: Link | None | bool = False
+    if actor.kind is AccountKind.SPECIALIST:
+        mine = links.get((student.id, actor.id, Relationship.SPECIALIST)) if student is not None else None
+        if student is not None and (mine is None or not mine.active):
+            link_changes.append(f"link specialist {actor.username}")
+    return _RosterRow(line, values, student, changes, people, link_changes, new_users, mine)
+
+
+def _describe(row: _RosterRow) -> dict[str, Any]:
+    v = row.values
+    if row.status == "create":
+        name = f"{v['preferred_name'] or v['first_name']} {v['last_name']}"
+        extra = [f"{p.role} {p.username}" for p, _, _ in row.people]
+        detail = f"{name}, grade {v['grade']}" + (f" ({'; '.join(extra)})" if extra else "")
+    elif row.status == "update":
+        detail = "; ".join([f"{k}: {old!r} → {new!r}" for k, (old, new) in row.changes.items()] + row.link_changes)
+    else:
+        detail = "no change"
+    return {"line": row.line, "student_id": v["local_id"], "detail": detail}
+
+
+def preview_roster(db: Database, actor_id: int, file_or_bytes, mapping: dict[str, str] | None = None) -> RosterPreview:
+    """Read a roster CSV and say, line by line, what importing it would do. Writes nothing."""
+    preview = _prepare("roster", actor_id, file_or_bytes, mapping, ROSTER_COLUMNS, ROSTER_REQUIRED)
+    with db.read() as s:
+        actor = _importer(s, actor_id)
+        if preview.missing:
+            return preview
+        planned, rejected = _plan_roster(s, actor, preview)
+    preview.rejected = sorted(preview.rejected + rejected)
+    for row in planned:
+        getattr(preview, row.status).append(_describe(row))
+        preview.new_accounts += [{"role": str(p.role), "username": p.username, "name": p.name} for p in row.new_users]
+    return preview
+
+
+def _initial_passwords(usernames: list[str]) -> dict[str, tuple[str, str]]:
+    """username (lower case) -> (password, bcrypt hash), hashed on all cores."""
+    passwords = {u: secrets.token_urlsafe(9) for u in usernames}
+
+    def hashed(pw: str) -> str:
+        return bcrypt.hashpw(pw.encode(), bcrypt.gensalt(min(INITIAL_PASSWORD_ROUNDS, BCRYPT_ROUNDS))).decode()
+
+    if min(INITIAL_PASSWORD_ROUNDS, BCRYPT_ROUNDS) >= 8 and len(passwords) > 1:
+        with ThreadPoolExecutor(max_workers=4) as pool:  # bcrypt releases the GIL
+            hashes = dict(zip(passwords, pool.map(hashed, passwords.values()), strict=True))
+    else:
+        hashes = {u: hashed(pw) for u, pw in passwords.items()}
+    return {u: (passwords[u], hashes[u]) for u in usernames}
+
+
+def _refuse_rejected(preview: ImportPreview) -> None:
+    if preview.rejected:
+        line, reason = preview.rejected[0]
+        raise InvalidInput("file", f"{len(preview.rejected)} line(s) rejected, the first: {reason} — nothing was "
+                                   "imported; fix the file and preview it again.", line=line)
+
+
+def _progress_every(total: int, progress: Callable[[float], Any] | None):
+    step = max(1, total // 100)
+
+    def tick(done: int) -> None:
+        if progress is not None and (done % step == 0 or done == total):
+            progress(done / total if total else 1.0)
+
+    return tick
+
+
+def commit_roster(db: Database, actor_id: int, preview: RosterPreview,
+                  progress: Callable[[float], Any] | None = None) -> ImportResult:
+    """Import a previewed roster in one transaction: every row, or (on any refusal) none.
+
+    Rows are written in batches (students, then accounts, then links, then their audit
+    events), so a roster of thousands takes a handful of statements per table.
+    """
+    if not isinstance(preview, RosterPreview):
+        raise InvalidInput("preview", "is not a roster preview.")
+    if preview.actor_id != actor_id:
+        raise InvalidInput("preview", "was made by someone else; preview the file again.")
+    _refuse_rejected(preview)
+    prepared = _initial_passwords([a["username"].lower() for a in preview.new_accounts])
+    report = progress or (lambda _fraction: None)
+    with db.write() as s:
+        actor = _importer(s, actor_id)
+        planned, rejected = _plan_roster(s, actor, preview)
+        if rejected:  # the database changed since the preview
+            _refuse_rejected(dataclasses.replace(preview, rejected=rejected))
+        counts = {"create": 0, "update": 0, "unchanged": 0}
+        for row in planned:
+            counts[row.status] += 1
+        writing = [row for row in planned if row.status != "unchanged"]
+        events: list[tuple[str, Base, str, Any, Any, Student]] = []
+
+        students = _write_students(s, actor, writing, events)
+        report(0.4)
+        accounts_made = _write_accounts(s, actor, writing, prepared, events, students)
+        report(0.7)
+        _write_links(s, actor, writing, students, accounts_made, events)
+        report(0.9)
+        s.add_all(AuditEvent(at=utcnow(), actor_id=actor.id, action=action, entity=row.__tablename__,
+                             entity_id=row.id, field=field, old=_text(old), new=_text(new), student_id=student.id)
+                  for action, row, field, old, new, student in events)
+        report(1.0)
+    if counts["create"]:
+        db.analyze()
+    created = [(str(p.role), p.username, p.name, password) for p, _, password in accounts_made.values()]
+    return ImportResult(counts["create"], counts["update"], counts["unchanged"], created)
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+    return str(value)
+
+
+def _write_students(s: Session, actor: User, rows: list[_RosterRow], events: list) -> dict[int, Student]:
+    """New students added and changed ones updated; line -> Student."""
+    students: dict[int, Student] = {}
+    for row in rows:
+        if row.student is None:
+            students[row.line] = Student(school_id=actor.school_id, **row.values)
+            s.add(students[row.line])
+        else:
+            students[row.line] = row.student
+            for key, (_, new) in row.changes.items():
+                setattr(row.student, key, new)
+    s.flush()
+    for row in rows:
+        student = students[row.line]
+        if row.student is None:
+            events.append(("create", student, "name", None, f"{row.values['first_name']} {row.values['last_name']}",
+                           student))
+        elif row.changes:
+            field, old, new = changed({k: v[0] for k, v in row.changes.items()},
+                                      {k: v[1] for k, v in row.changes.items()})
+            events.append(("update", student, field, old, new, student))
+    return students
+
+
+def _write_accounts(s: Session, actor: User, rows: list[_RosterRow], prepared, events: list,
+                    students: dict[int, Student]) -> dict[str, tuple[_Person, User, str]]:
+    """The new guardian and teacher accounts, each with a random initial password to change."""
+    made: dict[str, tuple[_Person, User, str]] = {}
+    first_student: dict[str, Student] = {}
+    for row in rows:
+        for person in row.new_users:
+            key = person.username.lower()
+            if key in made:
+                continue
+            password, password_hash = prepared.get(key) or _initial_passwords([key])[key]
+            kind = AccountKind.GUARDIAN if person.role is Relationship.GUARDIAN else AccountKind.TEACHER
+            user = User(school_id=actor.school_id, username=person.username, display_name=person.name,
+                        email=person.email, password_hash=password_hash, kind=kind, is_admin=False,
+                        must_change_password=True)
+            s.add(user)
+            made[key] = (person, user, password)
+            first_student[key] = students[row.line]
+    s.flush()
+    for key, (_, user, _) in made.items():
+        events.append(("create", user, "username", None, user.username, first_student[key]))
+    return made
+
+
+def _write_links(s: Session, actor: User, rows: list[_RosterRow], students: dict[int, Student],
+                 made: dict[str, tuple[_Person, User, str]], events: list) -> None:
+    """services.link_user's rules, inside the import's transaction: add, reactivate, or set the course."""
+    changed_links: list[tuple[Link, User, Student]] = []
+    for row in rows:
+        student = students[row.line]
+        wanted = [(actor, Relationship.SPECIALIST, None, row.specialist_link)] if row.specialist_link is not False else []
+        for person, user, link in row.people:
+            wanted.append((user or made[person.username.lower()][1], person.role, person.course, link))
+        for user, rel, course, link in wanted:
+            if link is None:
+                link = Link(student_id=student.id, user_id=user.id, relationship=rel, course=course, active=True)
+                s.add(link)
+            elif link.active and (rel is not Relationship.TEACHER or link.course == course):
+                continue
+            else:
+                link.active = True
+                if rel is Relationship.TEACHER:
+                    link.course = course
+            changed_links.append((link, user, student))
+    s.flush()
+    for link, user, student in changed_links:
+        events.append(("link", link, "relationship", None, f"{user.username} {link.relationship}", student))
+
+
+# --- assessments -------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _AssessmentRow:
+    line: int
+    student: Student
+    values: dict[str, Any]
+    existing: Assessment | None
+    changes: dict[str, tuple[Any, Any]]
+
+    @property
+    def status(self) -> str:
+        if self.existing is None:
+            return "create"
+        return "update" if self.changes else "unchanged"
+
+
+def _date(value: str) -> str:
+    match = _US_DATE.match(value.strip())
+    if match:
+        month, day, year = (int(g) for g in match.groups())
+        try:
+            return dt.date(year, month, day).isoformat()
+        except ValueError:
+            return value
+    return value
+
+
+def _plan_assessments(session: Session, actor: User, preview: ImportPreview):
+    lines = preview.rows
+    local_ids = {cells["student_id"] for _, cells in lines}
+    students = {
+        st.local_id: st
+        for st in session.scalars(select(Student).where(Student.school_id == actor.school_id,
+                                                        Student.local_id.in_(local_ids)))
+    } if local_ids else {}
+    allowed = {local_id: _may(session, actor, st, Action.ASSESSMENT) for local_id, st in students.items()}
+    ids = [st.id for st in students.values()]
+    stored = {
+        (a.student_id, a.name, a.taken_on): a
+        for a in session.scalars(select(Assessment).where(Assessment.student_id.in_(ids)))
+    } if ids else {}
+    planned, rejected, seen = [], [], {}
+    for line, cells in lines:
+        try:
+            local_id = checks.line("student_id", cells["student_id"], max_len=64)
+            student = students.get(local_id)
+            if student is None or not allowed[local_id]:
+                raise InvalidInput("student_id", f"no student {local_id!r} on your caseload.")
+            try:
+                values = assessment_values(cells["assessment"], _date(cells["date"]), cells["score"],
+                                           cells["percentile"], cells["note"])
+            except InvalidInput as exc:
+                raise InvalidInput({"assessment": "assessment", "date": "date"}.get(exc.field, exc.field),
+                                   exc.message) from None
+            key = (student.id, values["name"], values["taken_on"])
+            if key in seen:
+                raise InvalidInput("assessment", f"{values['name']} on {values['taken_on']} for {local_id!r} is "
+                                                 f"already on line {seen[key]}.")
+            seen[key] = line
+        except InvalidInput as exc:
+            rejected.append((line, _reason(exc)))
+            continue
+        existing = stored.get(key)
+        changes = {k: (getattr(existing, k), values[k]) for k in ("score", "percentile", "note")
+                   if existing is not None and getattr(existing, k) != values[k]}
+        planned.append(_AssessmentRow(line, student, values, existing, changes))
+    return planned, rejected
+
+
+def preview_assessments(db: Database, actor_id: int, file_or_bytes,
+                        mapping: dict[str, str] | None = None) -> AssessmentPreview:
+    """Read an assessments CSV and say, line by line, what importing it would do. Writes nothing."""
+    preview = _prepare("assessments", actor_id, file_or_bytes, mapping, ASSESSMENT_COLUMNS, ASSESSMENT_REQUIRED)
+    with db.read() as s:
+        actor = _importer(s, actor_id)
+        if preview.missing:
+            return preview
+        planned, rejected = _plan_assessments(s, actor, preview)
+    preview.rejected = sorted(preview.rejected + rejected)
+    for row in planned:
+        v = row.values
+        pct = f" (percentile {v['percentile']})" if v["percentile"] else ""
+        detail = {"create": f"{v['name']} {v['taken_on']}: {v['score'] or '—'}{pct}",
+                  "update": "; ".join(f"{k}: {old!r} → {new!r}" for k, (old, new) in row.changes.items()),
+                  "unchanged": "no change"}[row.status]
+        getattr(preview, row.status).append({"line": row.line, "student_id": row.student.local_id, "detail": detail})
+    return preview
+
+
+def commit_assessments(db: Database, actor_id: int, preview: AssessmentPreview,
+                       progress: Callable[[float], Any] | None = None) -> ImportResult:
+    """Import previewed assessment results in one transaction: all, or (on any refusal) none."""
+    if not isinstance(preview, AssessmentPreview):
+        raise InvalidInput("preview", "is not an assessments preview.")
+    if preview.actor_id != actor_id:
+        raise InvalidInput("preview", "was made by someone else; preview the file again.")
+    _refuse_rejected(preview)
+    tick = _progress_every(len(preview.rows), progress)
+    with db.write() as s:
+        actor = _importer(s, actor_id)
+        planned, rejected = _plan_assessments(s, actor, preview)
+        if rejected:
+            _refuse_rejected(dataclasses.replace(preview, rejected=rejected))
+        counts = {"create": 0, "update": 0, "unchanged": 0}
+        touched: set[int] = set()
+        for done, row in enumerate(planned, 1):
+            counts[row.status] += 1
+            if row.status == "create":
+                assessment = Assessment(student_id=row.student.id, created_by=actor.id, **row.values)
+                s.add(assessment)
+                s.flush()
+                audit(s, actor.id, "create", assessment, field="score",
+                      new=f"{row.values['name']} {row.values['score']}", student_id=row.student.id)
+                touched.add(row.student.id)
+            elif row.status == "update":
+                for key, (_, new) in row.changes.items():
+                    setattr(row.existing, key, new)
+                s.flush()
+                field, old, new = changed({k: v[0] for k, v in row.changes.items()},
+                                          {k: v[1] for k, v in row.changes.items()})
+                audit(s, actor.id, "update", row.existing, field=field, old=old, new=new, student_id=row.student.id)
+                touched.add(row.student.id)
+            tick(done)
+        if touched:
+            for plan_id in s.scalars(select(Plan.id).where(Plan.student_id.in_(touched))):
+                bump_revision(s, plan_id)
+        if not planned:
+            tick(0)
+    return ImportResult(counts["create"], counts["update"], counts["unchanged"], [])
