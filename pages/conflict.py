@@ -1,0 +1,228 @@
+"""The edit-conflict view: your version and theirs side by side; keep yours, keep theirs, or merge.
+
+Any page that saves an edit against the version its form started from uses it:
+
+    if not conflict.show(key, labels=..., save=save, done=close_form):
+        ...the normal form, whose Save calls conflict.save_or_park(key, save, values, version, base)
+
+`save(values, version)` is the plpcore call (it may raise EditConflict again). Nothing
+typed is lost: the person's text stays in session state under `key` until they choose.
+Defines functions only; nothing runs at import time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from pages.common import flash, md
+from plpcore.errors import EditConflict, PlanTableError
+
+Save = Callable[[dict[str, Any], int], object]
+Done = Callable[[], None] | None
+
+# A save that keeps meeting newer versions touching only other fields is merged and
+# retried; after this many rounds the person is asked instead.
+RETRIES = 3
+
+
+def clashes(base: dict[str, Any] | None, mine: dict[str, Any], stored: dict[str, Any]) -> list[str]:
+    """Fields both people changed, differently. Without a base every difference clashes."""
+    out = []
+    for field, value in mine.items():
+        theirs = stored.get(field, value)
+        if value == theirs:
+            continue
+        if base is not None and field in base and (value == base[field] or theirs == base[field]):
+            continue
+        out.append(field)
+    return out
+
+
+def merged(base: dict[str, Any] | None, mine: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+    """Mine, except the fields I left as they were, which take the newer stored value."""
+    if base is None:
+        return dict(mine)
+    return {
+        field: stored[field] if field in stored and field in base and value == base[field] else value
+        for field, value in mine.items()
+    }
+
+
+def park(key: str, exc: EditConflict, mine: dict[str, Any] | None = None, base: dict[str, Any] | None = None) -> None:
+    """Keep a conflict (and the person's text) in session state until they choose."""
+    attempted = dict(exc.attempted if mine is None else mine)
+    st.session_state[key] = {
+        "entity": exc.entity,
+        "id": exc.entity_id,
+        "mine": merged(base, attempted, exc.stored),
+        "stored": dict(exc.stored),
+        "version": exc.stored_version,
+        "by": exc.stored_by,
+    }
+    st.session_state.pop(f"{key}_merging", None)
+
+
+def pending(key: str) -> dict[str, Any] | None:
+    return st.session_state.get(key)
+
+
+def save_or_park(key: str, save: Save, mine: dict[str, Any], version: int, base: dict[str, Any] | None) -> bool:
+    """Save `mine` against the version the form started from; True when it is stored.
+
+    A newer version that changed only other fields is merged in and the save retried
+    (edits to different fields never conflict). A real clash is parked under `key`
+    for `show`, and False is returned. Other plpcore errors propagate.
+    """
+    for _ in range(RETRIES):
+        try:
+            save(mine, version)
+        except EditConflict as exc:
+            if clashes(base, mine, exc.stored):
+                park(key, exc, mine, base)
+                return False
+            mine, base, version = merged(base, mine, exc.stored), dict(exc.stored), exc.stored_version
+            last = exc
+            continue
+        clear(key)
+        return True
+    park(key, last, mine, base)
+    return False
+
+
+def clear(key: str) -> None:
+    for k in [k for k in st.session_state if k == key or str(k).startswith(f"{key}_")]:
+        del st.session_state[k]
+
+
+def as_text(value: Any) -> str:
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _differing(p: dict[str, Any]) -> list[str]:
+    return [f for f, v in p["mine"].items() if v != p["stored"].get(f, v)]
+
+
+def _text_fields(p: dict[str, Any]) -> list[str]:
+    return [f for f in _differing(p) if isinstance(p["mine"][f], str) and isinstance(p["stored"].get(f), str)]
+
+
+# --- choices (on_click callbacks: they write, then Streamlit reruns the page) ----------------
+
+
+def _resolve(key: str, save: Save, values: dict[str, Any], done: Done, message: str) -> None:
+    p = pending(key)
+    if p is None:
+        return
+    try:
+        stored = save_or_park(key, save, values, p["version"], dict(p["stored"]))
+    except PlanTableError as exc:
+        st.session_state[f"{key}_error"] = str(exc)
+        return
+    if stored:
+        if done is not None:
+            done()
+        flash(message)
+
+
+def _keep_mine(key: str, save: Save, done: Done) -> None:
+    p = pending(key)
+    if p is not None:
+        _resolve(key, save, dict(p["mine"]), done, "Saved your version.")
+
+
+def _keep_theirs(key: str, done: Done) -> None:
+    clear(key)
+    if done is not None:
+        done()
+    flash("Kept the other version; yours was set aside.")
+
+
+def _start_merge(key: str) -> None:
+    p = pending(key)
+    if p is None:
+        return
+    for f in _text_fields(p):
+        # Both texts, theirs first (it is what is stored now), for the person to edit into one.
+        st.session_state[f"{key}_merge_{f}"] = f"{p['stored'][f]}\n\n{p['mine'][f]}"
+    st.session_state[f"{key}_merging"] = True
+
+
+def _stop_merge(key: str) -> None:
+    st.session_state.pop(f"{key}_merging", None)
+
+
+def _save_merged(key: str, save: Save, done: Done) -> None:
+    p = pending(key)
+    if p is None:
+        return
+    values = dict(p["mine"])
+    for f in _text_fields(p):
+        values[f] = st.session_state.get(f"{key}_merge_{f}", values[f])
+    _resolve(key, save, values, done, "Saved the merged version.")
+
+
+# --- the view ------------------------------------------------------------------------------
+
+
+def show(key: str, *, labels: dict[str, str], save: Save, done: Done = None) -> bool:
+    """Draw the conflict parked under `key`, if any; return True when it was drawn.
+
+    `labels` names the fields ("statement" -> "Goal"); `done` closes the caller's form
+    once the person has chosen.
+    """
+    p = pending(key)
+    if p is None:
+        return False
+    who = p["by"] or "someone else"
+    with st.container(border=True, key=f"{key}_box"):
+        st.warning(
+            f"While you were editing, {md(who)} saved a newer version. "
+            "Nothing is lost: keep yours, keep theirs, or merge them."
+        )
+        for field in _differing(p):
+            label = labels.get(field, field.replace("_", " ").capitalize())
+            mine_col, theirs_col = st.columns(2)
+            with mine_col:
+                st.markdown(f"**Your version** · {md(label)}")
+                st.text(as_text(p["mine"][field]))
+            with theirs_col:
+                st.markdown(f"**Their version (by {md(who)})** · {md(label)}")
+                st.text(as_text(p["stored"].get(field)))
+        error = st.session_state.get(f"{key}_error")
+        if error:
+            st.error(md(error))
+        if st.session_state.get(f"{key}_merging"):
+            for field in _text_fields(p):
+                st.text_area(
+                    f"Merged {labels.get(field, field).lower()}",
+                    key=f"{key}_merge_{field}",
+                    height=160,
+                )
+            with st.container(horizontal=True):
+                st.button("Save merged", key=f"{key}_save_merged", type="primary",
+                          on_click=_save_merged, args=(key, save, done))
+                st.button("Back", key=f"{key}_merge_back", on_click=_stop_merge, args=(key,))
+        else:
+            with st.container(horizontal=True):
+                st.button("Keep mine", key=f"{key}_keep_mine", type="primary",
+                          on_click=_keep_mine, args=(key, save, done))
+                st.button("Keep theirs", key=f"{key}_keep_theirs", on_click=_keep_theirs, args=(key, done))
+                if _text_fields(p):
+                    st.button("Merge", key=f"{key}_merge", on_click=_start_merge, args=(key,))
+    return True
+
+
+if __name__ == "__main__":  # opened by URL on a fresh server: see common.run_entrypoint_instead
+    from pages.common import run_entrypoint_instead
+
+    run_entrypoint_instead()

@@ -1,0 +1,129 @@
+"""Signing in and out: streamlit-authenticator's form and cookie, with the password checked by plpcore.
+
+plpcore decides whether a password is right: it counts failures in the database and
+locks an account after five, so a lockout holds across sessions and restarts.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pandas as pd
+import streamlit as st
+import streamlit_authenticator as stauth
+from streamlit_authenticator.utilities import LoginError
+
+from pages.common import SignedIn, StateKeys, cookie_key, md
+from plpcore import accounts
+from plpcore.db import Database
+
+COOKIE_NAME = "plantable_session"
+COOKIE_DAYS = 7.0
+FORM_KEY = "sign_in"
+FORM_FIELDS = {"Form name": "Sign in", "Username": "Username", "Password": "Password", "Login": "Sign in"}
+# The authenticator's own session keys: kept when we clear ours, so that signing out sticks.
+AUTH_KEYS = ("authentication_status", "username", "name", "email", "roles", "logout", StateKeys.COOKIE)
+
+
+def authenticator(db: Database) -> stauth.Authenticate:
+    """Made on every run, from the accounts in the database (disabled ones are left out)."""
+    auth = stauth.Authenticate(
+        accounts.credentials(db),
+        cookie_name=COOKIE_NAME,
+        cookie_key=cookie_key(),
+        cookie_expiry_days=COOKIE_DAYS,
+        auto_hash=False,
+        login_sleep_time=0,  # 0.4.2 reads the cookie from the request, so there is nothing to wait for
+    )
+    # The library's own check knows nothing of lockouts; plpcore's counts and audits every attempt.
+    auth.authentication_controller.authentication_model.check_credentials = functools.partial(_password_ok, db)
+    return auth
+
+
+def _password_ok(db: Database, username: str, password: str) -> bool:
+    try:
+        accounts.sign_in(db, username, password)
+    except accounts.SignInRefused as refused:
+        st.session_state[StateKeys.SIGN_IN_ERROR] = str(refused)
+        return False
+    st.session_state.pop(StateKeys.SIGN_IN_ERROR, None)
+    return True
+
+
+def signed_in_user(auth: stauth.Authenticate, db: Database) -> tuple[SignedIn, bool] | None:
+    """Who this session belongs to (from the session or the cookie), and whether they must change
+    their password. The account is read again on every run, so disabling it ends the session."""
+    try:
+        auth.login(location="unrendered")  # a valid cookie signs the person in; nothing is drawn
+    except LoginError:  # a cookie for an account that has been disabled since
+        sign_out(auth)
+    account = None
+    if st.session_state.get("authentication_status"):
+        account = accounts.user_by_name(db, st.session_state.get("username") or "")
+        if account is None or not account.active:
+            sign_out(auth)
+            account = None
+    _change_cookie(auth)
+    if account is None:
+        st.session_state.pop(StateKeys.USER, None)
+        return None
+    user = SignedIn(id=account.id, username=account.username, name=account.display_name,
+                    kind=str(account.kind), is_admin=account.is_admin)
+    st.session_state[StateKeys.USER] = user
+    st.session_state.pop(StateKeys.DEMO_ACCOUNTS, None)
+    return user, account.must_change_password
+
+
+def _change_cookie(auth: stauth.Authenticate) -> None:
+    """Set or delete the sign-in cookie in a run that is not cut short by st.rerun.
+
+    The cookie is written by a component in the browser; drawn in a run that then reruns
+    at once, it never reaches the browser. So sign-in and sign-out ask for it here, on
+    the run after theirs.
+    """
+    change = st.session_state.pop(StateKeys.COOKIE, None)
+    if change == "set" and st.session_state.get("authentication_status"):
+        auth.cookie_controller.set_cookie()
+    elif change == "delete":
+        auth.cookie_controller.delete_cookie()
+
+
+def sign_out(auth: stauth.Authenticate) -> None:
+    """End the session and delete the cookie; forget everything this session was shown."""
+    if st.session_state.get("authentication_status"):
+        auth.authentication_controller.logout()
+    # The cookie still arrives with this session's requests: ignore it from now on.
+    st.session_state["logout"] = True
+    for key in list(st.session_state):
+        if key not in AUTH_KEYS:
+            del st.session_state[key]
+    st.session_state[StateKeys.COOKIE] = "delete"
+
+
+def render(auth: stauth.Authenticate) -> None:
+    """The sign-in page: the only page a signed-out person can reach, whatever URL they open."""
+    st.title("PlanTable")
+    st.caption("Learning plans, worked on together by the student's team.")
+    left, _ = st.columns([2, 1])
+    with left:
+        auth.login(location="main", key=FORM_KEY, fields=FORM_FIELDS)
+        if st.session_state.get("authentication_status"):
+            st.session_state[StateKeys.COOKIE] = "set"
+            st.rerun()  # draw the signed-in app now, not the form for one more run
+        refused = st.session_state.pop(StateKeys.SIGN_IN_ERROR, None)
+        if refused:
+            st.error(md(refused))
+        st.caption("Forgot your password? Your school's specialist or admin can reset it.")
+    demo_accounts = st.session_state.get(StateKeys.DEMO_ACCOUNTS)
+    if demo_accounts:
+        st.subheader("Demo sign-ins")
+        st.write("The demo school is loaded. Sign in as any of these made-up people "
+                 "(this list is shown only now, in this browser tab):")
+        st.dataframe(pd.DataFrame(demo_accounts, columns=["role", "username", "password"]),
+                     hide_index=True, width="stretch")
+
+
+if __name__ == "__main__":  # opened by URL on a fresh server: see common.run_entrypoint_instead
+    from pages.common import run_entrypoint_instead
+
+    run_entrypoint_instead()

@@ -1,0 +1,246 @@
+"""AppTest: first-run setup, signing in and out, lockout, forced password change, deep links."""
+
+from __future__ import annotations
+
+import pytest
+
+from plpcore import accounts
+from tests.app_support import (
+    app,
+    database_copy,
+    field,
+    messages,
+    page_text,
+    shows_sign_in_form,
+    sign_in,
+    titles,
+)
+
+PAGES = ("home", "plan", "admin", "account", "setup", "sign_in", "common", "conflict", "no-such-page")
+
+
+@pytest.fixture
+def app_school(tmp_path, monkeypatch):
+    return database_copy(tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def empty_db(tmp_path, monkeypatch):
+    return database_copy(tmp_path, monkeypatch, empty=True)[0]
+
+
+# --- first run -----------------------------------------------------------------------------------
+
+
+def test_an_empty_database_shows_only_the_set_up_page(empty_db):
+    at = app().run()
+    assert titles(at) == ["Set up PlanTable"]
+    assert not shows_sign_in_form(at)
+
+
+def test_setting_up_creates_the_school_and_a_specialist_who_can_sign_in(empty_db):
+    at = app().run()
+    at.text_input(key="setup_school_name").input("Maple Middle")
+    at.text_input(key="setup_display_name").input("Rosa Reyes")
+    at.text_input(key="setup_username").input("rosa")
+    at.text_input(key="setup_password").input("a long password")
+    at.text_input(key="setup_password_again").input("a long password")
+    at.button(key="setup_submit").click().run()
+
+    assert "Maple Middle is set up. Sign in as rosa." in messages(at, "success")
+    assert shows_sign_in_form(at)
+    sign_in(at, "rosa", "a long password")
+    assert titles(at) == ["My caseload"]
+
+
+def test_set_up_refuses_two_different_passwords_and_creates_nothing(empty_db):
+    at = app().run()
+    at.text_input(key="setup_school_name").input("Maple Middle")
+    at.text_input(key="setup_display_name").input("Rosa Reyes")
+    at.text_input(key="setup_username").input("rosa")
+    at.text_input(key="setup_password").input("a long password")
+    at.text_input(key="setup_password_again").input("another password")
+    at.button(key="setup_submit").click().run()
+
+    assert any("passwords differ" in m for m in messages(at, "error"))
+    assert accounts.is_empty(empty_db)
+
+
+def test_loading_the_demo_school_lists_its_sign_ins_and_marks_every_page_as_demo(empty_db):
+    pytest.importorskip("plpcore.demo")
+    at = app().run()
+    at.button(key="setup_demo").click().run()
+
+    assert shows_sign_in_form(at)
+    assert any("Demo school" in w for w in messages(at, "warning"))
+    shown = at.dataframe[0].value
+    specialist = shown[shown.role == "specialist"].iloc[0]
+    sign_in(at, specialist.username, specialist.password)
+    assert titles(at) == ["My caseload"]
+    assert any("Demo school" in w for w in messages(at, "warning"))
+    assert at.metric[0].value == "86"
+    assert "Demo sign-ins" not in page_text(at)
+
+
+# --- signing in ----------------------------------------------------------------------------------
+
+
+def test_a_signed_out_visitor_sees_the_sign_in_form_and_no_student(app_school):
+    at = app().run()
+    assert shows_sign_in_form(at)
+    text = page_text(at)
+    assert "Ana" not in text and "Ben" not in text
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_deep_link_while_signed_out_shows_only_the_sign_in_form(app_school, page):
+    at = app(page, query={"student": "1", "plan": "1"}).run()
+    assert shows_sign_in_form(at)
+    assert not at.exception
+    text = page_text(at)
+    assert "Ana" not in text and "Lopez" not in text and "Ben" not in text
+
+
+def test_signing_in_through_the_form_opens_the_specialists_caseload(app_school):
+    at = sign_in(app().run(), "sam", "correct horse")
+    assert titles(at) == ["My caseload"]
+    assert "Ana Lopez" in at.dataframe[0].value["name"].tolist()
+    assert "Sam Specialist (specialist)" in [t.value for t in at.sidebar.text]
+
+
+def test_usernames_are_not_case_sensitive_at_sign_in(app_school):
+    at = sign_in(app().run(), "SAM", "correct horse")
+    assert titles(at) == ["My caseload"]
+
+
+def test_a_wrong_password_is_refused_with_a_message_and_no_data(app_school):
+    at = sign_in(app().run(), "sam", "wrong horse!")
+    assert messages(at, "error") == ["Username or password is incorrect."]
+    assert shows_sign_in_form(at)
+    assert "Ana" not in page_text(at)
+
+
+def test_an_unknown_username_gets_the_same_message_as_a_wrong_password(app_school):
+    at = sign_in(app().run(), "nobody", "correct horse")
+    assert messages(at, "error") == ["Username or password is incorrect."]
+
+
+def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(app_school):
+    db, _ = app_school
+    at = app().run()
+    for _ in range(5):
+        sign_in(at, "sam", "wrong horse!")
+    assert "locked" in messages(at, "error")[0]
+
+    sign_in(at, "sam", "correct horse")
+    assert shows_sign_in_form(at)
+    assert "locked" in messages(at, "error")[0]
+    assert accounts.lock_status(db, "sam") is not None
+
+
+def test_a_lockout_holds_in_a_new_session(app_school):
+    at = app().run()
+    for _ in range(5):
+        sign_in(at, "sam", "wrong horse!")
+    fresh = sign_in(app().run(), "sam", "correct horse")
+    assert shows_sign_in_form(fresh)
+    assert "locked" in messages(fresh, "error")[0]
+
+
+def test_a_disabled_account_cannot_sign_in(app_school):
+    db, school = app_school
+    accounts.set_active(db, school.ada, school.tia, False)
+    at = sign_in(app().run(), "tia", "correct horse")
+    assert shows_sign_in_form(at)
+    assert messages(at, "error") == ["Username or password is incorrect."]
+
+
+def test_a_session_ends_when_its_account_is_disabled(app_school):
+    db, school = app_school
+    at = app(as_user="tia").run()
+    assert titles(at) == ["Home"]
+    accounts.set_active(db, school.ada, school.tia, False)
+    at.run()
+    assert shows_sign_in_form(at)
+
+
+def test_signing_out_returns_to_the_sign_in_form_and_forgets_the_student(app_school):
+    _, school = app_school
+    at = sign_in(app().run(), "sam", "correct horse")
+    at.session_state["plp_student_id"] = school.ana_student
+    at.sidebar.button(key="sign_out").click().run()
+    assert shows_sign_in_form(at)
+    assert "plp_student_id" not in at.session_state
+    assert "plp_user" not in at.session_state
+    assert "Ana" not in page_text(at)
+
+
+# --- initial passwords -----------------------------------------------------------------------------
+
+
+def test_a_new_account_must_choose_its_own_password_before_anything_else(app_school):
+    db, school = app_school
+    accounts.create_user(db, school.sam, username="nia", display_name="Nia Teacher", password="first password",
+                         kind="teacher")
+    at = sign_in(app().run(), "nia", "first password")
+    assert titles(at) == ["Choose a new password"]
+    assert "Supports I owe" not in page_text(at)
+
+    at = app("home", as_user="nia").run()  # a link to another page still shows only this one
+    assert titles(at) == ["Choose a new password"]
+
+
+def test_choosing_a_new_password_opens_the_app(app_school):
+    db, school = app_school
+    accounts.create_user(db, school.sam, username="nia", display_name="Nia Teacher", password="first password",
+                         kind="teacher")
+    at = sign_in(app().run(), "nia", "first password")
+    field(at, "Current password").input("first password")
+    field(at, "New password (at least 8 characters)").input("my own secret")
+    field(at, "New password again").input("my own secret")
+    at.button(key="account_submit").click().run()
+
+    assert messages(at, "success") == ["Your password is changed. Welcome to PlanTable."]
+    assert titles(at) == ["Home"]
+    assert accounts.sign_in(db, "nia", "my own secret")
+
+
+def test_a_reset_password_must_be_changed_at_the_next_sign_in(app_school):
+    db, school = app_school
+    accounts.reset_password(db, school.sam, school.tia, "temporary pw")
+    at = sign_in(app().run(), "tia", "temporary pw")
+    assert titles(at) == ["Choose a new password"]
+
+
+def test_changing_the_password_with_a_wrong_current_one_is_refused(app_school):
+    at = app("account", as_user="tia").run()
+    field(at, "Current password").input("not my password")
+    field(at, "New password (at least 8 characters)").input("my own secret")
+    field(at, "New password again").input("my own secret")
+    at.button(key="account_submit").click().run()
+    assert any("current password" in m for m in messages(at, "error"))
+
+
+# --- the cookie key ---------------------------------------------------------------------------------
+
+
+def test_a_cookie_key_shorter_than_32_bytes_is_refused(app_school, monkeypatch):
+    monkeypatch.setenv("PLP_COOKIE_KEY", "too short")
+    at = app().run()
+    assert any("at least 32 bytes" in m for m in messages(at, "error"))
+    assert not shows_sign_in_form(at)
+
+
+def test_a_missing_cookie_key_is_made_once_and_kept_in_the_local_secrets(tmp_path):
+    from pages.common import kept_cookie_key
+
+    secrets = tmp_path / ".streamlit" / "secrets.toml"
+    secrets.parent.mkdir()
+    secrets.write_text('database_url = "sqlite:///x.db"')
+    key = kept_cookie_key(str(secrets))
+
+    assert len(key.encode()) >= 32
+    text = secrets.read_text()
+    assert 'database_url = "sqlite:///x.db"' in text and key in text
+    kept_cookie_key.clear()
+    assert kept_cookie_key(str(secrets)) == key
