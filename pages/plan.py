@@ -278,7 +278,9 @@ def render() -> None:
             pick_student(db, user, ctx.student_id, students)
         header(ctx)
         show_flash()
-    tabs = st.tabs(TABS)
+    # The open tab is kept in the URL (?tab=Goals): after a save, a reload or from a shared
+    # link the person is still on the tab they were using. Switching tabs needs no rerun.
+    tabs = st.tabs(TABS, key="tab", bind="query-params")
     for tab, part in zip(tabs, (profile, career, goals, progress, supports, interventions_assessments, notes,
                                 history), strict=True):
         with tab:

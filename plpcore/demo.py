@@ -181,10 +181,23 @@ CAREER = (
 )
 FIELDS = ("engineering", "medicine", "computer science", "architecture", "law", "environmental science",
           "graphic design", "music production", "teaching", "veterinary medicine")
-CRITERIA = ("Unit tests and the project rubric", "Journal entries reviewed at each check-in",
-            "Teacher observation recorded every two weeks", "Competition results and practice logs")
-BASELINES = ("Scored 92% on the pre-test for the first three units", "Avoided sharing ideas in class most weeks in August",
-             "Completed 2 of 5 long projects on time last year", "Reads two grade-levels above; rarely discusses books")
+# How each kind of goal is measured and where it starts, so an affective goal is not judged by unit tests.
+CRITERIA = {
+    GoalKind.ACHIEVEMENT: ("Unit tests and the project rubric", "Competition results and practice logs",
+                           "Teacher observation recorded every two weeks"),
+    GoalKind.AFFECTIVE: ("Journal entries reviewed at each check-in", "Student self-rating at each check-in",
+                         "Teacher observation recorded every two weeks"),
+    GoalKind.CAREER: ("A written plan reviewed with the counselor", "Notes from each visit or interview"),
+}
+BASELINES = {
+    GoalKind.ACHIEVEMENT: ("Scored 92% on the pre-test for the first three units",
+                           "Completed 2 of 5 long projects on time last year",
+                           "Reads two grade-levels above; rarely discusses books"),
+    GoalKind.AFFECTIVE: ("Avoided sharing ideas in class most weeks in August",
+                         "Gave up on two hard problems in the first week's observation",
+                         "Said in August that mistakes mean 'I'm not smart'"),
+    GoalKind.CAREER: ("Has not yet named a field to explore", "Named two fields of interest in August"),
+}
 
 VOICE_YOUNG = {
     "feelings": ("I like school but math is too easy sometimes.", "Pretty good! I like my class.",
@@ -596,8 +609,10 @@ class _Builder:
             (GoalStatus.IN_PROGRESS,) * 8 + (GoalStatus.MET, GoalStatus.NOT_STARTED))
         created = dt.datetime.combine(self.day(self.year_start, self.today), dt.time(11))
         goal_id = self.rows.add(
-            Goal, plan_id=plan_id, kind=kind, area=area, statement=statement, success_criteria=rng.choice(CRITERIA),
-            baseline=rng.choice(BASELINES), target_date=dt.date(self.year_start.year + 1, 5, 15), status=status,
+            Goal, plan_id=plan_id, kind=kind, area=area, statement=statement,
+            success_criteria=rng.choice(CRITERIA.get(kind, CRITERIA[GoalKind.ACHIEVEMENT])),
+            baseline=rng.choice(BASELINES.get(kind, BASELINES[GoalKind.ACHIEVEMENT])),
+            target_date=dt.date(self.year_start.year + 1, 5, 15), status=status,
             proposed_by=ProposedBy.STUDENT if proposed_by_student else ProposedBy.TEAM, created_by=self.specialist_id,
             created_at=created, updated_by=self.specialist_id, updated_at=created,
         )
