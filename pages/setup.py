@@ -11,7 +11,7 @@ import datetime as dt
 import streamlit as st
 
 from pages.common import StateKeys, database, flash, show_error
-from plpcore import accounts
+from plpcore import accounts, demo
 from plpcore.errors import InvalidInput, PlanTableError
 
 DEMO_STUDENTS = 86
@@ -23,22 +23,14 @@ def _this_school_year(today: dt.date) -> tuple[str, dt.date, dt.date]:
     return f"{start_year}-{(start_year + 1) % 100:02d}", dt.date(start_year, 8, 20), dt.date(start_year + 1, 6, 10)
 
 
-def _demo_builder():
-    try:
-        from plpcore import demo
-    except ModuleNotFoundError:
-        return None
-    return demo.build_school
-
-
 def render() -> None:
     st.title("Set up PlanTable")
     st.write("This database is empty. Set up your school and your own specialist account, "
              "or load a made-up demo school to try PlanTable first.")
-    own, demo = st.tabs(["Set up my school", "Load the demo school"])
+    own, sample = st.tabs(["Set up my school", "Load the demo school"])
     with own:
         _school_form()
-    with demo:
+    with sample:
         _demo()
 
 
@@ -86,10 +78,6 @@ def _school_form() -> None:
 
 
 def _demo() -> None:
-    build_school = _demo_builder()
-    if build_school is None:
-        st.info("The demo school is not available in this build.")
-        return
     st.write(f"A made-up school with {DEMO_STUDENTS} students, their plans, goals, progress and meetings, "
              "and sign-ins for each role. Every page will say that it is a demo. "
              "Use a new, empty database for real students later.")
@@ -97,12 +85,12 @@ def _demo() -> None:
         return
     try:
         with st.spinner("Building the demo school…"):
-            school = build_school(database(), students=DEMO_STUDENTS)
+            school = demo.build_school(database(), students=DEMO_STUDENTS)
     except PlanTableError as exc:
         show_error(exc)
         return
     st.session_state[StateKeys.DEMO_ACCOUNTS] = [list(row) for row in school.accounts]
-    flash("The demo school is loaded. Its sign-ins are listed below.")
+    flash("The demo school is loaded. Its sign-ins are listed beside the sign-in form.")
     st.rerun()
 
 

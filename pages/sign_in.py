@@ -102,9 +102,9 @@ def sign_out(auth: stauth.Authenticate) -> None:
 
 def render(auth: stauth.Authenticate) -> None:
     """The sign-in page: the only page a signed-out person can reach, whatever URL they open."""
-    st.title("PlanTable")
+    st.title("PlanTable", anchor=False)
     st.caption("Learning plans, worked on together by the student's team.")
-    left, _ = st.columns([2, 1])
+    left, right = st.columns([3, 2], gap="large")
     with left:
         auth.login(location="main", key=FORM_KEY, fields=FORM_FIELDS)
         if st.session_state.get("authentication_status"):
@@ -116,11 +116,11 @@ def render(auth: stauth.Authenticate) -> None:
         st.caption("Forgot your password? Your school's specialist or admin can reset it.")
     demo_accounts = st.session_state.get(StateKeys.DEMO_ACCOUNTS)
     if demo_accounts:
-        st.subheader("Demo sign-ins")
-        st.write("The demo school is loaded. Sign in as any of these made-up people "
-                 "(this list is shown only now, in this browser tab):")
-        st.dataframe(pd.DataFrame(demo_accounts, columns=["role", "username", "password"]),
-                     hide_index=True, width="stretch")
+        with right:  # beside the form, so both are in view while typing
+            st.subheader("Demo sign-ins", anchor=False)
+            st.write("Sign in as any of these made-up people. This list is shown only now, in this browser tab.")
+            # A plain table, so the passwords can be selected and copied as text.
+            st.table(pd.DataFrame(demo_accounts, columns=["role", "username", "password"]).set_index("role"))
 
 
 if __name__ == "__main__":  # opened by URL on a fresh server: see common.run_entrypoint_instead

@@ -67,14 +67,12 @@ def test_set_up_refuses_two_different_passwords_and_creates_nothing(empty_db):
 
 
 def test_loading_the_demo_school_lists_its_sign_ins_and_marks_every_page_as_demo(empty_db):
-    pytest.importorskip("plpcore.demo")
     at = app().run()
     at.button(key="setup_demo").click().run()
 
     assert shows_sign_in_form(at)
     assert any("Demo school" in w for w in messages(at, "warning"))
-    shown = at.dataframe[0].value
-    specialist = shown[shown.role == "specialist"].iloc[0]
+    specialist = at.table[0].value.loc["specialist"]
     sign_in(at, specialist.username, specialist.password)
     assert titles(at) == ["My caseload"]
     assert any("Demo school" in w for w in messages(at, "warning"))
