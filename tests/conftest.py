@@ -26,8 +26,9 @@ from plpcore.db import Database, init_schema
 from plpcore.models import Base
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-BLNS = SHARED / "data" / "naughty-strings" / "blns.json"
+# The Big List of Naughty Strings (MIT, see its LICENSE), a copy of ../shared/data's so a
+# clone on its own runs the tests.
+BLNS = ROOT / "tests" / "data" / "naughty-strings" / "blns.json"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_TEST_DB = f"plantable_test_{os.getpid()}"  # one per pytest run: runs may overlap
 
