@@ -54,12 +54,15 @@ def names_in(text: str, names: set[str]) -> set[str]:
 # --- driving the page -------------------------------------------------------------------------------
 
 
+# What Streamlit's own browser tests wait for: the app says its script is not running.
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
 def settle(page) -> None:
-    """Wait until Streamlit has finished running the script (its status widget is gone)."""
-    idle = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-    page.wait_for_function(idle)
+    """Wait until Streamlit has finished running the script (and removed what that run did not draw)."""
+    page.locator(IDLE).wait_for(state="attached")
     page.wait_for_timeout(400)  # the cookie component reports back once and triggers one more run
-    page.wait_for_function(idle)
+    page.locator(IDLE).wait_for(state="attached")
 
 
 def open_app(page, url: str) -> None:
@@ -72,8 +75,14 @@ def open_app(page, url: str) -> None:
     settle(page)
 
 
+def fresh(page):
+    """Elements the last script run drew. While a run is under way Streamlit keeps the previous
+    run's elements on screen, marked stale, so a page can briefly show two sign-in forms."""
+    return page.locator('[data-testid="stElementContainer"][data-stale="false"]')
+
+
 def sign_in_form(page):
-    return page.get_by_role("textbox", name="Username")
+    return fresh(page).get_by_role("textbox", name="Username")
 
 
 def click_until(page, target, shows, tries: int = 3) -> None:
@@ -96,8 +105,8 @@ def click_until(page, target, shows, tries: int = 3) -> None:
 
 def sign_in(page, username: str, password: str) -> None:
     sign_in_form(page).fill(username)
-    page.get_by_role("textbox", name="Password").fill(password)
-    click_until(page, page.get_by_role("button", name="Sign in"), sign_out_button(page))
+    fresh(page).get_by_role("textbox", name="Password").fill(password)
+    click_until(page, fresh(page).get_by_role("button", name="Sign in"), sign_out_button(page))
 
 
 def sign_out(page) -> None:
@@ -105,7 +114,7 @@ def sign_out(page) -> None:
 
 
 def sign_out_button(page):
-    return page.get_by_role("button", name="Sign out")
+    return fresh(page).get_by_role("button", name="Sign out")
 
 
 def body(page) -> str:
