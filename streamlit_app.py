@@ -19,6 +19,7 @@ def pages_for(user: SignedIn) -> list[st.Page]:
     pages = [
         common.home_page(),
         common.plan_page(),
+        common.meeting_page(),
     ]
     if user.manages_people:
         pages.append(st.Page(admin.render, title="Admin", icon=":material/manage_accounts:", url_path="admin"))
@@ -28,7 +29,7 @@ def pages_for(user: SignedIn) -> list[st.Page]:
 
 # Every page a signed-in person might open by URL. Signed out, each of them shows the
 # sign-in form (so a bookmarked link works after signing in) and nothing else.
-APP_URLS = (common.HOME_URL, common.PLAN_URL, "admin", "account")
+APP_URLS = (common.HOME_URL, common.PLAN_URL, common.MEETING_URL, "admin", "account")
 
 
 def signed_out_pages(auth) -> list[st.Page]:

@@ -133,6 +133,7 @@ def md(text: object) -> str:
 # --- pages ----------------------------------------------------------------------------------
 
 PLAN_URL = "plan"
+MEETING_URL = "meeting"
 HOME_URL = "home"
 
 
@@ -148,6 +149,19 @@ def plan_page() -> st.Page:
     from pages import plan
 
     return st.Page(plan.render, title="Student plan", icon=":material/description:", url_path=PLAN_URL)
+
+
+def meeting_page() -> st.Page:
+    """The Meeting room page, built the same way by the router and by pages that switch to it."""
+    from pages import meeting
+
+    return st.Page(meeting.render, title="Meeting room", icon=":material/groups:", url_path=MEETING_URL)
+
+
+def open_meeting(meeting_id: int) -> None:
+    """Go to the meeting room for one meeting (the room asks plpcore again before showing anything)."""
+    st.session_state[StateKeys.MEETING_ID] = int(meeting_id)
+    st.switch_page(meeting_page())
 
 
 def open_plan(student_id: int, plan_id: int | None) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from pages.common import SignedIn, StateKeys, act, database, md, open_plan, require_user, show_error
+from pages.common import SignedIn, StateKeys, act, database, md, open_meeting, open_plan, require_user, show_error
 from plpcore import queries, services
 from plpcore.errors import InvalidInput, PlanTableError
 
@@ -28,6 +28,8 @@ PROMPTS = {
 def render() -> None:
     user = require_user()
     db = database()
+    meetings = _my_meetings(db, user)
+    _meetings_now([m for m in meetings if m["status"] == "in progress"])
     if user.kind in ("specialist", "admin"):
         _caseload(db, user)
     elif user.kind == "teacher":
@@ -36,6 +38,40 @@ def render() -> None:
         _parent(db, user)
     else:
         _student(db, user)
+    _upcoming_meetings([m for m in meetings if m["status"] != "in progress"])
+
+
+# --- meetings: one running now comes first, scheduled ones at the end ------------------------------
+
+def _my_meetings(db, user: SignedIn) -> list[dict]:
+    try:
+        return queries.upcoming_meetings(db, user.id)
+    except PlanTableError:
+        return []
+
+
+def _meeting_row(meeting: dict, *, running: bool) -> None:
+    with st.container(border=True, horizontal=True, vertical_alignment="center"):
+        when = f"{meeting['scheduled_at']:%a %b %d, %H:%M}"
+        st.markdown(md(f"{meeting['student']} · {meeting['kind']} · {when}")
+                    + (" · :green[**in progress now**]" if running else ""))
+        if st.button("Join the meeting" if running else "Open", key=f"home_meeting_{meeting['id']}",
+                     type="primary" if running else "secondary", icon=":material/groups:"):
+            open_meeting(meeting["id"])
+
+
+def _meetings_now(running: list[dict]) -> None:
+    """A meeting in progress is what a person came for: it sits above everything else."""
+    for meeting in running:
+        _meeting_row(meeting, running=True)
+
+
+def _upcoming_meetings(scheduled: list[dict]) -> None:
+    """The next few meetings on my students' plans, each with a button to open its room."""
+    if scheduled:
+        st.subheader("Upcoming meetings")
+    for meeting in scheduled[:5]:
+        _meeting_row(meeting, running=False)
 
 
 # --- specialist: caseload triage ----------------------------------------------------------------

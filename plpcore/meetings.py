@@ -429,9 +429,13 @@ def meeting_state(db: Database, actor_id: int, meeting_id: int) -> dict[str, Any
              "mode": str(a.mode) if a.mode else None, "signed": a.signed_at is not None, "version": a.version}
             for a in s.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id).order_by(Attendance.id))
         ]
+        action_rows = s.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id).order_by(ActionItem.id)).all()
+        authors = dict(s.execute(select(User.id, User.display_name)
+                                 .where(User.id.in_({a.created_by for a in action_rows if a.created_by}))).all())
         actions = [
-            {"id": a.id, "description": a.description, "owner": a.owner, "due_on": a.due_on}
-            for a in s.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id).order_by(ActionItem.id))
+            {"id": a.id, "description": a.description, "owner": a.owner, "due_on": a.due_on,
+             "author": authors.get(a.created_by)}
+            for a in action_rows
         ]
         return {
             "id": meeting.id, "plan_id": meeting.plan_id, "kind": str(meeting.kind), "status": str(meeting.status),

@@ -546,6 +546,52 @@ def meeting_record(db: Database, actor_id: int, meeting_id: int) -> dict[str, An
                 "snapshot": json.loads(record.snapshot)}
 
 
+# --- meetings (the meeting room and home; issue 4) ------------------------------------------------
+
+
+def upcoming_meetings(db: Database, actor_id: int) -> list[dict[str, Any]]:
+    """Running, then scheduled meetings on the plans of students the user is linked to, or is; soonest first."""
+    with db.read() as s:
+        actor = active_user(s, actor_id)
+        if actor is None:
+            raise deny(actor_id, Action.VIEW, "meeting", None, None)
+        linked = select(Link.student_id).where(Link.user_id == actor_id, Link.active.is_(True))
+        rows = s.execute(
+            select(Meeting.id, Meeting.plan_id, Meeting.kind, Meeting.scheduled_at, Meeting.location, Meeting.status,
+                   Student.id.label("student_id"), Student.first_name, Student.preferred_name, Student.last_name)
+            .join(Plan, Plan.id == Meeting.plan_id)
+            .join(Student, Student.id == Plan.student_id)
+            .where(or_(Student.id.in_(linked), Student.user_id == actor_id), Student.active.is_(True),
+                   Meeting.status.in_([MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS]))
+            .order_by(case((Meeting.status == MeetingStatus.IN_PROGRESS, 0), else_=1), Meeting.scheduled_at, Meeting.id)
+        ).all()
+    return [
+        {"id": r.id, "plan_id": r.plan_id, "student_id": r.student_id,
+         "student": f"{r.preferred_name or r.first_name} {r.last_name}", "kind": str(r.kind),
+         "scheduled_at": r.scheduled_at, "location": r.location, "status": str(r.status)}
+        for r in rows
+    ]
+
+
+def meeting_invitees(db: Database, actor_id: int, plan_id: int) -> list[dict[str, Any]]:
+    """Who a meeting on this plan may invite: everyone actively linked to the student, and the student."""
+    with db.read() as s:
+        _plan, grant = load(s, actor_id, Plan, plan_id, Action.RUN_MEETING)
+        rows = s.execute(
+            select(User.id, User.display_name, Link.relationship)
+            .join(Link, Link.user_id == User.id)
+            .where(Link.student_id == grant.student.id, Link.active.is_(True))
+            .order_by(Link.id)
+        ).all()
+        people = [{"user_id": r.id, "name": r.display_name, "role": str(r.relationship)} for r in rows]
+        if grant.student.user_id:
+            people.append({"user_id": grant.student.user_id, "name": grant.student.name, "role": "student"})
+    unique: dict[int, dict[str, Any]] = {}
+    for person in people:  # someone linked twice (a teacher who is also a parent) is invited once
+        unique.setdefault(person["user_id"], person)
+    return list(unique.values())
+
+
 # --- links (the admin page; first added for the app shell, issue 3) -----------------------------
 
 

@@ -308,6 +308,10 @@ CELLS = [
     Cell(queries.supports_owed, lambda w, a, p: queries.supports_owed(w.db, a), (), ANYONE, ("unknown", "inactive")),
     Cell(queries.caseload, lambda w, a, p: queries.caseload(w.db, a), (), STAFF, ("gia", "ben", "unknown", "inactive")),
     Cell(queries.team_links, lambda w, a, p: queries.team_links(w.db, a), (), ANYONE, ("unknown", "inactive")),
+    Cell(queries.upcoming_meetings, lambda w, a, p: queries.upcoming_meetings(w.db, a), (), ANYONE,
+         ("unknown", "inactive")),
+    Cell(queries.meeting_invitees, lambda w, a, p: queries.meeting_invitees(w.db, a, w.ana_plan), (),
+         ALLOWED[Action.RUN_MEETING]),
     # accounts: a specialist manages only accounts around their own caseload
     Cell(accounts.add_school_year, lambda w, a, p: accounts.add_school_year(
         w.db, a, f"Z{p['n']}", dt.date(2040 + p["n"], 8, 20), dt.date(2041 + p["n"], 6, 1)),
@@ -481,5 +485,6 @@ def test_lists_of_ones_own_students_never_show_another_teams_student(world, outs
     assert world.ana_student not in set(queries.my_students(world.db, actor).student_id)
     assert world.ana_student not in set(queries.supports_owed(world.db, actor).student_id)
     assert world.ana_student not in set(queries.team_links(world.db, actor).student_id)
+    assert world.ana_student not in {m["student_id"] for m in queries.upcoming_meetings(world.db, actor)}
     if outsider in ("pat", "tom"):
         assert world.ana_student not in set(queries.caseload(world.db, actor).student_id)
