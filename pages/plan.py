@@ -255,6 +255,12 @@ def by_line(name: str | None, when: object = None) -> str:
     return md(" · ".join(parts))
 
 
+def words_line(ctx: Ctx, row: dict[str, Any]) -> str:
+    """The student's own words carry the student's name, and who typed them if someone did it for them."""
+    line = by_line(ctx.doc["student"]["name"], row["updated_at"])
+    return line if row["by_student"] else line + md(f" · typed by {row['author']}")
+
+
 # --- the page -----------------------------------------------------------------------------------
 
 
@@ -394,7 +400,7 @@ def section(ctx: Ctx, key: str, voice: str, label: str, editable: bool) -> None:
     else:
         st.caption("Nothing written yet.")
     if row and row["author"]:
-        st.caption(by_line(row["author"], row["updated_at"]))
+        st.caption(words_line(ctx, row) if voice == "student" else by_line(row["author"], row["updated_at"]))
     if editable:
         values = {"text": text, "passed": passed} if voice == "student" else {"text": text}
         st.button("Edit" if text else "Write", key=f"{prefix}_edit", on_click=start_edit, args=(prefix, values, version))

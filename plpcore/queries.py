@@ -194,7 +194,8 @@ def plan_document(session: Session, plan_id: int) -> dict[str, Any]:
 
     def section(x: PlanSection) -> dict:
         return {"id": x.id, "key": x.key, "voice": str(x.voice), "text": x.text, "passed": x.passed,
-                "version": x.version, "author": names.get(x.updated_by), "updated_at": x.updated_at}
+                "version": x.version, "author": names.get(x.updated_by), "updated_at": x.updated_at,
+                "by_student": student.user_id is not None and x.updated_by == student.user_id}
 
     by_goal_rev: dict[int, list] = {}
     for r in revisions:

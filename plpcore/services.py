@@ -282,7 +282,8 @@ def update_section(
     """Write one answer of the plan. `expected_version` is 0 for an answer not yet written.
 
     The student's own words can be written by the student, or by the specialist typing
-    with the student present; either way the row is attributed to the student. The
+    with the student present; the words are the student's either way, and the row keeps
+    who typed them (pages show "in the student's words, typed by ..."). The
     student may also pass on a question (`passed=True`), which opens the team's side.
     """
     if key not in SECTIONS:
@@ -298,7 +299,6 @@ def update_section(
         plan, grant = lock(s, actor_id, Plan, plan_id, action)
         if voice is Voice.TEAM and not team_side_open(s, plan.id, key):
             raise InvalidInput(PROFILE_SECTIONS[key], "the team adds after the student has answered or passed.")
-        author = grant.student.user_id if voice is Voice.STUDENT and grant.student.user_id else actor_id
         section = s.scalar(
             select(PlanSection).where(PlanSection.plan_id == plan_id, PlanSection.key == key, PlanSection.voice == voice)
             .with_for_update()
@@ -311,7 +311,7 @@ def update_section(
             s.flush()
             expected_version = section.version
         old = edit(s, section, expected_version, {"text": text, "passed": passed})
-        section.updated_by, section.updated_at = author, utcnow()
+        section.updated_by, section.updated_at = actor_id, utcnow()
         s.flush()
         written(s, grant, plan.id, "update", section, field=f"{key} ({voice})", old=old["text"], new=text)
         return section.version

@@ -193,6 +193,24 @@ def test_student_writes_in_their_own_words(school):
     assert (answer["voice"], answer["text"]) == ("student", "I like math but the class is too slow")
 
 
+def test_the_students_words_carry_the_students_name(school):
+    services.update_section(school.db, school.ana, school.ana_plan, "needs", "student", "Harder books", 0)
+    at = open_plan(school, "sam")
+
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("AL · Ana Lopez") and "typed by" not in c for c in captions), captions
+
+
+def test_the_students_words_typed_by_the_specialist_say_who_typed_them(school):
+    at = open_plan(school, "sam")
+    at.button(key="plan_section_needs_student_edit").click().run()
+    at.text_area(key="plan_section_needs_student_text").input("Harder books")
+    at.button(key="plan_section_needs_student_save").click().run()
+
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("AL · Ana Lopez") and c.endswith("typed by Sam Specialist") for c in captions), captions
+
+
 def test_student_proposes_a_goal_the_team_will_see(school):
     at = open_plan(school, "ana")
     assert "plan_add_goal_submit" not in widget_keys(at)
