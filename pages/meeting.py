@@ -235,6 +235,11 @@ def lobby(db: Database, user: SignedIn) -> None:
     except PlanTableError as exc:
         st.error(md(str(exc)))
         return
+    # Scheduling comes first: a specialist's list of upcoming meetings runs to dozens.
+    students = plan.my_students(db, user)
+    if user.manages_people and students:
+        schedule_form(db, user, students)
+    st.subheader("Upcoming meetings")
     if not upcoming:
         st.info("No meetings are scheduled for your students.")
     for m in upcoming:
@@ -243,9 +248,6 @@ def lobby(db: Database, user: SignedIn) -> None:
                         + (" · :green[**in progress**]" if m["status"] == "in progress" else ""))
             st.button("Join" if m["status"] == "in progress" else "Open", key=f"meeting_join_{m['id']}",
                       on_click=choose, args=(m["id"],))
-    students = plan.my_students(db, user)
-    if user.manages_people and students:
-        schedule_form(db, user, students)
 
 
 def schedule_form(db: Database, user: SignedIn, students: dict[int, str]) -> None:
