@@ -19,7 +19,7 @@ import streamlit as st
 
 from pages import conflict
 from pages.common import SignedIn, StateKeys, database, flash, md, require_user, show_flash
-from plpcore import queries, services
+from plpcore import documents, queries, services
 from plpcore.access import ALLOWED, Action
 from plpcore.db import Database
 from plpcore.errors import NotAllowed, NotFound, PlanTableError
@@ -311,6 +311,10 @@ def header(ctx: Ctx) -> None:
             st.markdown(f"Plan status: **{md(plan['status'])}**")
         if ctx.can(Action.ACKNOWLEDGE):
             st.button("I have read this plan", key="plan_acknowledge", on_click=acknowledge, args=(ctx,))
+        # One readable document of the current plan, for a family or the file; made only when asked for.
+        st.download_button("Plan (PDF)", functools.partial(documents.plan_pdf, ctx.doc), key="plan_pdf",
+                           file_name=f"plan-{plan['year']}-{student['local_id']}.pdf", mime="application/pdf",
+                           icon=":material/picture_as_pdf:", on_click="ignore")
     acks = ctx.doc["acknowledgements"]
     if acks:
         latest = max(acks, key=lambda a: a["at"])
