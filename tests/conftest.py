@@ -9,6 +9,7 @@ with CI=true it fails, because CI must test both.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from pypdf import PdfReader
 
 os.environ.setdefault("PLP_BCRYPT_ROUNDS", "4")  # fast hashes in tests; the code path is the same
 
@@ -184,6 +186,14 @@ def make_school(db: Database) -> SimpleNamespace:
     ns.ana_goal = services.add_goal(db, sam, ns.ana_plan, kind="achievement", statement="Ana: finish the 6th-grade math unit")
     ns.ben_goal = services.add_goal(db, ns.pat, ns.ben_plan, kind="achievement", statement="Ben: read two novels a month")
     return ns
+
+
+# --- reading documents back -----------------------------------------------------------------
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF, as pypdf reads it back out."""
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 # --- counting SQL ------------------------------------------------------------------------------

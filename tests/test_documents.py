@@ -1,16 +1,11 @@
 """The documents people take away: plan PDF, meeting-record PDF, calendar invites."""
 
 import datetime as dt
-import io
 
 from icalendar import Calendar
-from pypdf import PdfReader
 
 from plpcore import documents, queries, services
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+from tests.conftest import pdf_text
 
 
 def test_plan_pdf_contains_the_student_and_every_goal(sqlite_db):

@@ -7,24 +7,18 @@ Locally a missing Chromium skips these tests with the reason; with CI=true it fa
 from __future__ import annotations
 
 import dataclasses
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bench.servers import Server, start_server
 from plpcore.db import Database, init_schema
 from tests.conftest import ROOT, unavailable
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-COOKIE_KEY = "browser-tier-cookie-key-0123456789-abcdefghij"
 ARTIFACTS = ROOT / "test-artifacts"  # git-ignored: screenshots to look at
 LAPTOP = {"width": 1366, "height": 900}
 
@@ -34,54 +28,6 @@ class Demo:
     url: str
     school: object  # plpcore.demo.DemoSchool
     db: Database
-
-
-@dataclasses.dataclass
-class Server:
-    """One `streamlit run` process; its log is kept next to the database."""
-
-    base: str
-    process: subprocess.Popen
-    log: Path
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(db_url: str, log: Path) -> Server:
-    port = _free_port()
-    env = dict(os.environ, PLP_DATABASE_URL=db_url, PLP_COOKIE_KEY=COOKIE_KEY)
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    server = Server(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{server.base}/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.2)
-    server.stop()
-    pytest.fail(f"streamlit did not become healthy:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")

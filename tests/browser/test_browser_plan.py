@@ -8,6 +8,7 @@ import pytest
 from plpcore import accounts, queries
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_browser_app import account, body, open_app, settle, sign_in, sign_out_button
+from tests.conftest import pdf_text
 
 pytestmark = pytest.mark.browser
 
@@ -114,3 +115,22 @@ def test_two_people_saving_the_same_goal_see_both_texts_and_lose_neither(demo, d
     finally:
         specialist.context.close()
         teacher.context.close()
+
+
+def test_a_parent_downloads_the_plan_as_a_pdf_with_every_goal_in_it(demo, demo_server, browser):
+    guardian = accounts.user_by_name(demo.db, account(demo, "guardian")[0])
+    child = queries.my_students(demo.db, guardian.id).dropna(subset=["plan_id"]).iloc[0]
+    doc = queries.student_plan(demo.db, guardian.id, int(child.plan_id))
+    page = signed_in_tab(browser, demo, demo_server, "guardian")
+    try:
+        page.goto(f"{demo_server.base}/plan?student={int(child.student_id)}")
+        sign_out_button(page).wait_for()
+        settle(page)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Plan (PDF)").click()
+        text = " ".join(pdf_text(download.value.path().read_bytes()).split())
+        assert doc["student"]["name"] in text
+        for goal in doc["goals"]:
+            assert " ".join(goal["statement"].split()) in text, goal["statement"]
+    finally:
+        page.context.close()

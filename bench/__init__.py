@@ -1,0 +1,1 @@
+"""Benchmarks: figures to report, not tests. See the README's "Benchmarks" section."""
