@@ -81,7 +81,7 @@ ALLOWED: dict[Action, frozenset[AuthorRole]] = {
     Action.RECORD_PROGRESS: frozenset({S, T, ST, G, A}),
     Action.ADD_NOTE: frozenset({S, T, G, ST, A}),
     # The specialist may type the student's words when the student is present: the
-    # row is then attributed to the student (see services.update_section).
+    # words stay the student's, and the row keeps who typed them (services.update_section).
     Action.STUDENT_VOICE: frozenset({ST, S}),
     Action.TEAM_VOICE: frozenset({S, T, G, A}),
     Action.PROPOSE_SUPPORT: frozenset({S, T, G, ST, A}),
