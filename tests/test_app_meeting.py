@@ -96,6 +96,15 @@ def student_answers(school) -> None:
     voice(school, "learning_style", "By building things")
 
 
+def past_student_voice(school, target: str) -> int:
+    """A meeting open at `target`, the student having answered every voice-first question."""
+    meeting = opened(school)
+    go_to(school, meeting, "student voice")
+    student_answers(school)
+    go_to(school, meeting, target)
+    return meeting
+
+
 def everyone_checks_in(school, meeting: int) -> None:
     for who in (school.sam, school.tia, school.gus, school.ana):
         meetings.check_in(school.db, who, meeting)
@@ -278,10 +287,7 @@ def test_the_specialist_cannot_move_on_before_the_student_has_answered_or_passed
 
 
 def test_a_teacher_adds_an_affective_goal_in_the_meeting_and_it_shows_who_wrote_it(school):
-    meeting = opened(school)
-    go_to(school, meeting, "student voice")
-    student_answers(school)
-    go_to(school, meeting, "goals")
+    meeting = past_student_voice(school, "goals")
     at = room(school, "tia", meeting)
     assert "An ALP needs at least one affective goal." in [w.value for w in at.warning]
     at.selectbox(key="plan_add_goal_kind").set_value("affective")
@@ -293,10 +299,7 @@ def test_a_teacher_adds_an_affective_goal_in_the_meeting_and_it_shows_who_wrote_
 
 
 def test_the_specialist_agrees_a_proposed_support_in_this_meeting(school):
-    meeting = opened(school)
-    go_to(school, meeting, "student voice")
-    student_answers(school)
-    go_to(school, meeting, "supports")
+    meeting = past_student_voice(school, "supports")
     support = services.propose_support(school.db, school.gus, school.ana_plan, description="Reading time at home",
                                        setting="home", owner_role="guardian", frequency="daily")
     at = click(room(school, "sam", meeting), f"meeting_support_{support}_agree")
@@ -307,10 +310,7 @@ def test_the_specialist_agrees_a_proposed_support_in_this_meeting(school):
 
 
 def test_a_parent_sees_supports_but_cannot_agree_them(school):
-    meeting = opened(school)
-    go_to(school, meeting, "student voice")
-    student_answers(school)
-    go_to(school, meeting, "supports")
+    meeting = past_student_voice(school, "supports")
     support = services.propose_support(school.db, school.tia, school.ana_plan, description="Extension problems",
                                        setting="classroom", owner_role="teacher")
     at = room(school, "gus", meeting)
@@ -319,10 +319,7 @@ def test_a_parent_sees_supports_but_cannot_agree_them(school):
 
 
 def test_a_teacher_adds_an_action_item_with_its_owner(school):
-    meeting = opened(school)
-    go_to(school, meeting, "student voice")
-    student_answers(school)
-    go_to(school, meeting, "next steps")
+    meeting = past_student_voice(school, "next steps")
     at = room(school, "tia", meeting)
     at.text_input(key="meeting_action_description").input("Send the extension unit home")
     at.text_input(key="meeting_action_owner").input("Tia")
@@ -331,10 +328,7 @@ def test_a_teacher_adds_an_action_item_with_its_owner(school):
 
 
 def test_two_people_setting_the_next_check_in_at_once_get_the_conflict_view(school):
-    meeting = opened(school)
-    go_to(school, meeting, "student voice")
-    student_answers(school)
-    go_to(school, meeting, "next steps")
+    meeting = past_student_voice(school, "next steps")
     sam = click(room(school, "sam", meeting), "meeting_next_edit")
     tia = click(room(school, "tia", meeting), "meeting_next_edit")
     tia.text_area(key="meeting_next_notes").input("Tia's notes")
