@@ -579,27 +579,33 @@ def summary(room: Room) -> None:
         for a in room.state["attendance"]:
             mode = f", {a['mode']}" if a["mode"] and a["status"] == "present" else ""
             st.text(f"{a['name']} ({a['role']}): {STATUS_WORDS.get(a['status'], a['status'])}{mode}")
-        st.markdown("**In the student's words, and what the team adds**")
-        for key in services.VOICE_FIRST:
-            rows = {x["voice"]: x for x in doc["sections"] if x["key"] == key}
-            student = rows.get("student")
-            words = (student["text"] or ("(passed)" if student["passed"] else "")) if student else ""
-            team = rows["team"]["text"] if "team" in rows else ""
-            st.caption(services.PROFILE_SECTIONS[key])
-            st.text(f"In my words: {words or '—'}\nThe team adds: {team or '—'}")
-        st.markdown("**Goals**")
-        for g in live_goals(room):
-            st.text(f"{g['kind']}: {g['statement']} ({g['status']})")
-        st.markdown("**Agreed supports**")
-        agreed = [x for x in doc["supports"] if x["status"] in ("agreed", "in place")]
-        for x in agreed:
-            st.text(f"{x['description']} — {x['setting']}, {x['owner'] or '—'}, {x['frequency'] or ''}".rstrip(", "))
-        if not agreed:
-            st.caption("None agreed.")
-        st.markdown("**Next steps**")
-        when = day(room.state["next_check_in"]) if room.state["next_check_in"] else "not set"
-        st.text(f"Next check-in: {when}")
-        action_items(room)
+        agreed(doc["sections"], live_goals(room), doc["supports"], room)
+
+
+def agreed(sections: list[dict], goals: list[dict], supports: list[dict], room: Room) -> None:
+    """What the meeting settles: both voices, the goals, the agreed supports and the next steps.
+    From the live plan while signing; from the record's snapshot once finalized."""
+    st.markdown("**In the student's words, and what the team adds**")
+    for key in services.VOICE_FIRST:
+        rows = {x["voice"]: x for x in sections if x["key"] == key}
+        student = rows.get("student")
+        words = (student["text"] or ("(passed)" if student["passed"] else "")) if student else ""
+        team = rows["team"]["text"] if "team" in rows else ""
+        st.caption(services.PROFILE_SECTIONS[key])
+        st.text(f"In my words: {words or '—'}\nThe team adds: {team or '—'}")
+    st.markdown("**Goals**")
+    for g in goals:
+        st.text(f"{g['kind']}: {g['statement']} ({g['status']})")
+    st.markdown("**Agreed supports**")
+    shown = [x for x in supports if x["status"] in ("agreed", "in place")]
+    for x in shown:
+        st.text(f"{x['description']} — {x['setting']}, {x['owner'] or '—'}, {x['frequency'] or ''}".rstrip(", "))
+    if not shown:
+        st.caption("None agreed.")
+    st.markdown("**Next steps**")
+    when = day(room.state["next_check_in"]) if room.state["next_check_in"] else "not set"
+    st.text(f"Next check-in: {when}")
+    action_items(room)
 
 
 def finalize_form(room: Room) -> None:
@@ -653,6 +659,10 @@ def finalized(room: Room) -> None:
         signed = "signed" if a["signed"] else "not signed"
         status = "did not attend" if a["status"] == "invited" else a["status"]
         st.text(f"{a['name']} ({a['role']}): {status}; {signed}")
+    with st.container(border=True):
+        # From the record, not the plan: editing the plan afterwards does not change what was agreed.
+        goals = [g for g in snap["goals"] if g["status"] not in ("revised", "discontinued")]
+        agreed(snap["sections"], goals, snap["supports"], room)
     missing = snap["meeting"].get("missing_roles")
     if missing:
         who = listed([ROLE_WORDS.get(r, r) for r in missing])

@@ -378,6 +378,17 @@ def test_a_finalized_meeting_offers_its_record_and_the_next_check_in(school):
     assert "meeting_next" not in [b.key for b in parent.button]
 
 
+def test_a_finalized_meeting_shows_what_was_agreed_even_after_the_plan_changes(school):
+    meeting = at_review(school)
+    meetings.finalize(school.db, school.sam, meeting)
+    goal = queries.student_plan(school.db, school.sam, school.ana_plan)["goals"][0]
+    services.revise_goal(school.db, school.sam, goal["id"], goal["version"], statement="Ana: a later wording")
+
+    parent = room(school, "gus", meeting)
+    assert "achievement: Ana: finish the 6th-grade math unit (not started)" in [t.value for t in parent.text]
+    assert "Ana: a later wording" not in shown(parent)
+
+
 # --- from the home page ---------------------------------------------------------------------------------
 
 
