@@ -114,6 +114,10 @@ def schedule_meeting(
         s.flush()
         for uid, role in people:
             s.add(Attendance(meeting_id=meeting.id, user_id=uid, role=role))
+        if grant.student.user_id is None:
+            # A student without a sign-in (most young students) still comes to their meeting:
+            # listed by name, marked present and signed for by the specialist.
+            s.add(Attendance(meeting_id=meeting.id, guest_name=grant.student.name, role=AuthorRole.STUDENT))
         for name, role in guest_rows:
             s.add(Attendance(meeting_id=meeting.id, guest_name=name, guest_role=role or "guest"))
         written(s, grant, plan.id, "create", meeting, field="scheduled_at", new=f"{kind} {when:%Y-%m-%d %H:%M}")

@@ -189,6 +189,19 @@ def test_the_room_shows_which_required_roles_nobody_is_present_for(db, school):
     assert state(db, school, meeting)["missing_roles"] == ["guardian"]
 
 
+def test_a_student_without_a_sign_in_is_listed_and_counts_as_present_once_marked(db, school):
+    cy = services.create_student(db, school.sam, local_id=f"C{school.ana_student}", first_name="Cy", last_name="Moss",
+                                 grade=3)
+    meeting = meetings.schedule_meeting(db, school.sam, services.create_plan(db, school.sam, cy, "ALP"),
+                                        kind="check-in", scheduled_at=WHEN)
+    meetings.open_meeting(db, school.sam, meeting)
+    [row] = [a for a in state(db, school, meeting)["attendance"] if a["role"] == "student"]
+    assert (row["name"], row["user_id"]) == ("Cy Moss", None)
+
+    meetings.mark_attendance(db, school.sam, row["id"], "present", "in person")
+    assert "student" not in state(db, school, meeting)["missing_roles"]
+
+
 def test_finalizing_without_every_required_role_needs_the_reason_why(db, school):
     meeting = ready_to_sign(db, school, everyone=False)
     with pytest.raises(InvalidInput) as refusal:
