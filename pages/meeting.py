@@ -410,12 +410,13 @@ def student_voice(room: Room) -> None:
 # --- 3. progress review ------------------------------------------------------------------------------
 
 
-def live_goals(room: Room) -> list[dict[str, Any]]:
-    return [g for g in room.ctx.doc["goals"] if g["status"] not in ("revised", "discontinued")]
+def current_goals(goals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Goals still in play: not replaced by a revision, not discontinued."""
+    return [g for g in goals if g["status"] not in ("revised", "discontinued")]
 
 
 def progress_review(room: Room) -> None:
-    goals = live_goals(room)
+    goals = current_goals(room.ctx.doc["goals"])
     if not goals:
         st.info("No current goals to review yet.")
         return
@@ -440,7 +441,7 @@ def progress_review(room: Room) -> None:
 
 def goals(room: Room) -> None:
     if room.ctx.doc["plan"]["kind"] == "ALP":
-        kinds = {g["kind"] for g in live_goals(room)}
+        kinds = {g["kind"] for g in current_goals(room.ctx.doc["goals"])}
         lacking = [k.value for k in (GoalKind.ACHIEVEMENT, GoalKind.AFFECTIVE) if k.value not in kinds]
         if lacking:
             st.warning("An ALP needs at least one " + " and one ".join(lacking) + " goal.")
@@ -579,7 +580,7 @@ def summary(room: Room) -> None:
         for a in room.state["attendance"]:
             mode = f", {a['mode']}" if a["mode"] and a["status"] == "present" else ""
             st.text(f"{a['name']} ({a['role']}): {STATUS_WORDS.get(a['status'], a['status'])}{mode}")
-        agreed(doc["sections"], live_goals(room), doc["supports"], room)
+        agreed(doc["sections"], current_goals(doc["goals"]), doc["supports"], room)
 
 
 def agreed(sections: list[dict], goals: list[dict], supports: list[dict], room: Room) -> None:
@@ -661,8 +662,7 @@ def finalized(room: Room) -> None:
         st.text(f"{a['name']} ({a['role']}): {status}; {signed}")
     with st.container(border=True):
         # From the record, not the plan: editing the plan afterwards does not change what was agreed.
-        goals = [g for g in snap["goals"] if g["status"] not in ("revised", "discontinued")]
-        agreed(snap["sections"], goals, snap["supports"], room)
+        agreed(snap["sections"], current_goals(snap["goals"]), snap["supports"], room)
     missing = snap["meeting"].get("missing_roles")
     if missing:
         who = listed([ROLE_WORDS.get(r, r) for r in missing])
