@@ -23,9 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import event
-
+from bench.driving import open_app, settle, sign_in
 from bench.servers import start_server
+from bench.sql import count_statements
 from pages.meeting import POLL_SECONDS
 from plpcore import accounts, demo, meetings, queries
 from plpcore.db import Database, init_schema
@@ -36,17 +36,9 @@ VIEWPORT = {"width": 1366, "height": 1600}
 
 def idle_tick_statements(db: Database, plan_id: int) -> int:
     """The statements one poll tick sends when nothing changed: what `live` in pages/meeting.py runs."""
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *_):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with count_statements(db) as seen:
         queries.plan_revision(db, plan_id)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len([s for s in seen if not s.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK"))])
+    return len(seen)
 
 
 def prepare(db: Database) -> tuple[dict, int, int, int]:
@@ -68,8 +60,6 @@ def prepare(db: Database) -> tuple[dict, int, int, int]:
 
 
 def signed_in(browser, base: str, username: str, password: str, url: str):
-    from tests.browser.test_browser_app import open_app, settle, sign_in
-
     page = browser.new_context(viewport=VIEWPORT).new_page()
     page.set_default_timeout(30_000)
     open_app(page, base)
@@ -82,8 +72,6 @@ def signed_in(browser, base: str, username: str, password: str, url: str):
 
 def measure(bases: list[str], logins: dict, meeting: int, edits: int) -> list[float]:
     from playwright.sync_api import sync_playwright
-
-    from tests.browser.test_browser_app import settle
 
     url = f"/meeting?meeting={meeting}"
     with sync_playwright() as p:

@@ -8,7 +8,6 @@ with CI=true it fails, because CI must test both.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import shutil
@@ -22,7 +21,7 @@ from pypdf import PdfReader
 
 os.environ.setdefault("PLP_BCRYPT_ROUNDS", "4")  # fast hashes in tests; the code path is the same
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 
 from plpcore.db import Database, init_schema
 from plpcore.models import Base
@@ -199,17 +198,3 @@ def pdf_text(data: bytes) -> str:
 # --- counting SQL ------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def count_statements(db: Database) -> Iterator[list[str]]:
-    """Collect every SQL statement the engine sends while the block runs."""
-    seen: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from bench.sql import count_statements
 from plpcore import demo, meetings, queries, services
 from plpcore.db import Database
-from tests.conftest import count_statements
 
 TODAY = dt.date(2026, 11, 23)  # inside the demo year's second reporting period
 

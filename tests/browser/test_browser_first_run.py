@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from bench.driving import body, settle, sign_in
 from bench.servers import start_server
 from plpcore.db import Database, init_schema
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_browser_app import body, settle, sign_in
 
 pytestmark = pytest.mark.browser
 

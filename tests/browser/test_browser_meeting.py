@@ -17,12 +17,12 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
+from bench.driving import open_app, settle, sign_in
 from bench.servers import start_server
 from plpcore import meetings, queries
 from plpcore.db import Database
 from plpcore.models import Link, Student, User
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_browser_app import open_app, settle, sign_in
 from tests.conftest import pdf_text
 
 pytestmark = pytest.mark.browser

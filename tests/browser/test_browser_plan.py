@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from bench.driving import body, open_app, settle, sign_in, sign_out_button
 from plpcore import accounts, queries
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_browser_app import account, body, open_app, settle, sign_in, sign_out_button
+from tests.browser.test_browser_app import account
 from tests.conftest import pdf_text
 
 pytestmark = pytest.mark.browser

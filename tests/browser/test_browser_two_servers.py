@@ -9,10 +9,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import update
 
+from bench.driving import open_app, settle, sign_in
 from bench.servers import start_server
 from plpcore import meetings
 from plpcore.models import User
-from tests.browser.test_browser_app import open_app, settle, sign_in
 from tests.conftest import make_school
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
