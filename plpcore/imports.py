@@ -235,12 +235,20 @@ def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-def map_columns(header: list[str], known: tuple[str, ...], mapping: dict[str, str] | None = None
+def map_columns(header: list[str], known: tuple[str, ...], mapping: dict[str, str | None] | None = None
                 ) -> tuple[dict[str, int], dict[str, str], list[str]]:
-    """(our column -> cell index, file column -> our column, ignored file columns)."""
+    """(our column -> cell index, file column -> our column, ignored file columns).
+
+    `mapping` names the file's own columns: file column -> our column, or None to leave
+    that column out even when its name is one PlanTable recognises.
+    """
     position: dict[str, int] = {}
     detected: dict[str, str] = {}
+    left_out: set[int] = set()
     for file_col, ours in (mapping or {}).items():
+        if ours is None:
+            left_out.update(i for i, h in enumerate(header) if h.strip().lower() == file_col.strip().lower())
+            continue
         if ours not in known:
             raise InvalidInput("mapping", f"{ours!r} is not a PlanTable column; use one of: {', '.join(known)}.")
         matches = [i for i, h in enumerate(header) if h == file_col.strip()] or [
@@ -257,7 +265,7 @@ def map_columns(header: list[str], known: tuple[str, ...], mapping: dict[str, st
     for i, h in enumerate(header):
         if i in position.values():
             continue
-        ours = by_alias.get(_norm(h))
+        ours = None if i in left_out else by_alias.get(_norm(h))
         if ours is not None and ours not in position:
             position[ours] = i
             detected[h] = ours

@@ -504,3 +504,10 @@ def test_the_sample_assessments_file_imports_after_the_sample_roster(lite):
     assert (result.created, len(preview.rejected)) == (10, 0)
     with lite.db.read() as s:
         assert s.scalar(select(func.count(Plan.id))) == 2  # importing never creates plans
+
+
+def test_a_recognised_column_mapped_to_none_is_left_out(lite):
+    data = csv_bytes([roster_row(course="Math 5")], header=[*HEADER[:4], "course"])
+    preview = imports.preview_roster(lite.db, lite.sam, data, mapping={"course": None})
+    assert "course" not in preview.columns.values()
+    assert "course" in preview.ignored
