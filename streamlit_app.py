@@ -7,7 +7,7 @@ signed out, Change password while an initial password is still in use.
 
 import streamlit as st
 
-from pages import account, admin, common, setup, sign_in
+from pages import account, admin, common, imports, reports, setup, sign_in
 from pages.common import SignedIn
 from plpcore import accounts
 
@@ -22,14 +22,16 @@ def pages_for(user: SignedIn) -> list[st.Page]:
         common.meeting_page(),
     ]
     if user.manages_people:
+        pages.append(st.Page(reports.render, title="Reports", icon=":material/fact_check:", url_path="reports"))
         pages.append(st.Page(admin.render, title="Admin", icon=":material/manage_accounts:", url_path="admin"))
+        pages.append(st.Page(imports.render, title="Import", icon=":material/upload_file:", url_path="import"))
     pages.append(st.Page(account.render, title="My account", icon=":material/key:", url_path="account"))
     return pages
 
 
 # Every page a signed-in person might open by URL. Signed out, each of them shows the
 # sign-in form (so a bookmarked link works after signing in) and nothing else.
-APP_URLS = (common.HOME_URL, common.PLAN_URL, common.MEETING_URL, "admin", "account")
+APP_URLS = (common.HOME_URL, common.PLAN_URL, common.MEETING_URL, "reports", "admin", "import", "account")
 
 
 def signed_out_pages(auth) -> list[st.Page]:

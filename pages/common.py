@@ -164,6 +164,16 @@ def open_meeting(meeting_id: int) -> None:
     st.switch_page(meeting_page())
 
 
+SCHEDULE_FOR = "meeting_new_student"  # the Meetings lobby's student picker
+
+
+def schedule_meeting(student_id: int) -> None:
+    """Go to the Meetings lobby with the schedule form open on one student."""
+    st.session_state[StateKeys.MEETING_ID] = None
+    st.session_state[SCHEDULE_FOR] = int(student_id)
+    st.switch_page(meeting_page())
+
+
 def open_plan(student_id: int, plan_id: int | None) -> None:
     """Go to the plan page for one student (the plan page asks plpcore again before showing anything)."""
     st.session_state[StateKeys.STUDENT_ID] = int(student_id)

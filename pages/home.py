@@ -9,20 +9,31 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from pages.common import SignedIn, StateKeys, act, database, md, open_meeting, open_plan, require_user, show_error
+from pages import plan
+from pages.common import (
+    SignedIn,
+    StateKeys,
+    act,
+    database,
+    md,
+    open_meeting,
+    open_plan,
+    require_user,
+    schedule_meeting,
+    show_error,
+)
 from plpcore import queries, services
 from plpcore.errors import InvalidInput, PlanTableError
 
 STUDENT_PARAM = "student"  # ?student=<id> opens a parent's home on one child
 RATING_LABELS = {1: "1 · not yet", 2: "2 · beginning", 3: "3 · progressing", 4: "4 · met"}
 CLOSED_GOALS = ("revised", "discontinued")
-# Questions a parent can ask at home, by kind of goal (SPEC §4, Home check-in).
-PROMPTS = {
-    "achievement": "Why did you choose this goal? What would help you reach it?",
-    "affective": "How have you been feeling about this lately? What helps?",
-    "career": "What have you found out about this career? Who could you talk to?",
-    "other": "What's going well with this goal? What's hard?",
-}
+# Questions a parent can ask at home about any goal (SPEC §4, Home check-in).
+CHECK_IN_PROMPTS = (
+    "Why did you choose this goal?",
+    "How can we support you at home?",
+    "What is getting in the way?",
+)
 
 
 def render() -> None:
@@ -30,6 +41,7 @@ def render() -> None:
     db = database()
     meetings = _my_meetings(db, user)
     _meetings_now([m for m in meetings if m["status"] == "in progress"])
+    _records_to_sign(db, user)
     if user.kind in ("specialist", "admin"):
         _caseload(db, user)
     elif user.kind == "teacher":
@@ -66,6 +78,20 @@ def _meetings_now(running: list[dict]) -> None:
         _meeting_row(meeting, running=True)
 
 
+def _records_to_sign(db, user: SignedIn) -> None:
+    """A finalized meeting I attended and have not signed: reading and signing its record is a click away."""
+    try:
+        records = queries.records_to_sign(db, user.id)
+    except PlanTableError:
+        return
+    for record in records:
+        with st.container(border=True, horizontal=True, vertical_alignment="center"):
+            st.markdown(md(f"The record of {record['student']}'s {record['kind']} on "
+                           f"{record['scheduled_at']:%b %d} is ready for you to read and sign."))
+            if st.button("Read and sign", key=f"home_sign_{record['id']}", icon=":material/draw:"):
+                open_meeting(record["id"])
+
+
 def _upcoming_meetings(scheduled: list[dict]) -> None:
     """The next few meetings on my students' plans, each with a button to open its room."""
     if scheduled:
@@ -90,6 +116,8 @@ def _caseload_columns() -> dict:
         "last_progress": st.column_config.DateColumn("Last progress", format="MMM D"),
         "next_meeting": st.column_config.DatetimeColumn("Next meeting", format="MMM D, h:mm a"),
         "parent_acknowledged": st.column_config.DatetimeColumn("Parent read plan", format="MMM D"),
+        "last_home_note": st.column_config.DatetimeColumn(
+            "Last from home", format="MMM D", help="The latest home check-in note from a parent"),
     }
 
 
@@ -154,7 +182,7 @@ def _caseload(db, user: SignedIn) -> None:
 
     pick, download = st.columns([2, 1], vertical_alignment="bottom")
     with pick:
-        _plan_picker(shown)
+        _plan_picker(shown, schedule=True)
     download.download_button(
         "Export caseload (CSV)",
         shown.drop(columns=["_flag_count"]).to_csv(index=False).encode(),
@@ -169,16 +197,19 @@ def _or_none(value: Any) -> int | None:
     return None if pd.isna(value) else int(value)
 
 
-def _plan_picker(students: pd.DataFrame, label: str = "Open a student's plan") -> None:
-    """A list and a button: the keyboard's (and a test's) way into a plan."""
+def _plan_picker(students: pd.DataFrame, label: str = "Open a student's plan", *, schedule: bool = False) -> None:
+    """A list and a button: the keyboard's (and a test's) way into a plan, or to schedule a meeting."""
     students = students.drop_duplicates("student_id")
     names = {int(i): name for i, name in zip(students.student_id, students["name"], strict=True)}
     plans = {int(i): plan for i, plan in zip(students.student_id, students.plan_id, strict=True)}
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    left, right = st.columns([3, 2 if schedule else 1], vertical_alignment="bottom")
     student_id = left.selectbox(label, list(names), format_func=lambda i: names[i], index=None,
                                 placeholder="Choose a student", key="home_open_student")
-    if right.button("Open plan", key="home_open_plan", disabled=student_id is None, width="stretch"):
-        open_plan(student_id, _or_none(plans[student_id]))
+    with right.container(horizontal=True):
+        if st.button("Open plan", key="home_open_plan", disabled=student_id is None):
+            open_plan(student_id, _or_none(plans[student_id]))
+        if schedule and st.button("Schedule a meeting", key="home_schedule", disabled=student_id is None):
+            schedule_meeting(student_id)
 
 
 # --- teacher: the supports I owe, my students -----------------------------------------------------
@@ -278,18 +309,43 @@ def _parent(db, user: SignedIn) -> None:
     plan = doc["plan"]
     st.caption(md(f"Grade {summary['grade']} · {plan['kind']} {plan['year']} · {plan['status']}"))
     _acknowledgement(db, user, doc)
-    st.subheader("Goals, and something to ask about each")
-    _goal_cards(doc, own=f"{summary['first_name']}'s own rating", team="Team's rating", prompts=True)
-    home_supports = [x for x in doc["supports"] if x["setting"] == "home" and x["status"] in ("agreed", "in place")]
-    if home_supports:
-        st.subheader("Supports at home")
-        for support in home_supports:
-            mine = support["owner_user_id"] == user.id or support["owner_role"] == "guardian"
-            with st.container(border=True):
-                st.text(support["description"])
-                st.caption(md(" · ".join(x for x in (support["frequency"], "by you" if mine else support["owner"]) if x)))
+    st.subheader("Goals, and a check-in at home for each")
+    _goal_cards(doc, own=f"{summary['first_name']}'s own rating", team="Team's rating", check_in=user)
+    _home_supports(db, user, doc)
     if st.button("Open the full plan", key="home_open_plan", icon=":material/description:"):
         open_plan(summary["id"], plan_id)
+
+
+def _home_supports(db, user: SignedIn, doc: dict) -> None:
+    """Supports at home: the agreed ones (a parent logs the ones they own), and one they offer to do."""
+    st.subheader("Supports at home")
+    home = [x for x in doc["supports"] if x["setting"] == "home" and x["status"] != "stopped"]
+    for support in home:
+        mine = support["owner_user_id"] == user.id or (support["owner_user_id"] is None
+                                                        and support["owner_role"] == "guardian")
+        with st.container(border=True):
+            text, action = st.columns([3, 1], vertical_alignment="center")
+            text.text(support["description"])
+            status = "offered: the team will agree it" if support["status"] == "proposed" else support["status"]
+            done = support["log"][-1]["done_on"] if support["log"] else None
+            text.caption(md(" · ".join(x for x in (support["frequency"], "by you" if mine else support["owner"], status,
+                                                   f"last done {done:%b %d}" if done else "") if x)))
+            if mine and support["status"] in ("agreed", "in place"):
+                action.button("We did this today", key=f"home_did_{support['id']}", on_click=act,
+                              args=(services.log_support, db, user.id, support["id"]),
+                              kwargs={"done": "Logged for today. Thank you."})
+    with st.expander("Offer a support at home"), st.form("home_offer_support", clear_on_submit=True, border=False):
+        st.text_input("What you will do at home", key="home_offer_text", max_chars=2000,
+                      placeholder="Twenty minutes of reading together after dinner")
+        st.text_input("How often", key="home_offer_often", max_chars=100, placeholder="Weekly")
+        st.form_submit_button("Offer it to the team", key="home_offer_submit", type="primary",
+                              on_click=_offer_support, args=(db, user.id, doc["plan"]["id"]))
+
+
+def _offer_support(db, user_id: int, plan_id: int) -> None:
+    act(services.propose_support, db, user_id, plan_id, description=st.session_state.get("home_offer_text", ""),
+        setting="home", owner_user_id=user_id, frequency=st.session_state.get("home_offer_often", ""),
+        done="Thank you. The team will look at it and agree it with you.")
 
 
 def _child_switch(names: dict[int, str], current: Any) -> None:
@@ -339,7 +395,8 @@ def _acknowledgement(db, user: SignedIn, doc: dict) -> None:
                   kwargs={"done": "Thank you. The team can see that you read the plan."})
 
 
-def _goal_cards(doc: dict, *, own: str, team: str, prompts: bool = False, rate_as: SignedIn | None = None) -> None:
+def _goal_cards(doc: dict, *, own: str, team: str, check_in: SignedIn | None = None,
+                rate_as: SignedIn | None = None) -> None:
     goals = [g for g in doc["goals"] if g["status"] not in CLOSED_GOALS]
     if not goals:
         st.info("No goals yet.")
@@ -355,10 +412,32 @@ def _goal_cards(doc: dict, *, own: str, team: str, prompts: bool = False, rate_a
             student_says, team_says = st.columns(2)
             student_says.write(md(f"{own}: {_latest(own_ratings)}"))
             team_says.write(md(f"{team}: {_latest(staff)}"))
-            if prompts:
-                st.caption(md("Ask: " + PROMPTS.get(goal["kind"], PROMPTS["other"])))
+            if check_in is not None:
+                _check_in_form(check_in, goal["id"])
             if rate_as is not None:
+                rated = queries.progress_frame({"goals": [goal]}).dropna(subset=["rating"])
+                if len(rated) > 1:
+                    st.altair_chart(plan.ratings_chart(rated).properties(height=150), width="stretch",
+                                    key=f"home_chart_{goal['id']}")
                 _rating_form(rate_as, goal["id"])
+
+
+def _check_in_form(user: SignedIn, goal_id: int) -> None:
+    with st.expander("Check in at home"), st.form(f"home_check_in_{goal_id}", clear_on_submit=True, border=False):
+        st.radio("Ask your child", CHECK_IN_PROMPTS, key=f"home_check_in_prompt_{goal_id}")
+        st.text_area("What they said, or a note for the team", key=f"home_check_in_note_{goal_id}", max_chars=4000,
+                     height=80)
+        st.radio("How is it going, from home? (optional)", list(RATING_LABELS), format_func=RATING_LABELS.get,
+                 horizontal=True, index=None, key=f"home_check_in_rating_{goal_id}")
+        st.form_submit_button("Send to the team", key=f"home_check_in_send_{goal_id}", type="primary",
+                              on_click=_send_check_in, args=(user.id, goal_id))
+
+
+def _send_check_in(user_id: int, goal_id: int) -> None:
+    s = st.session_state
+    act(services.check_in_at_home, database(), user_id, goal_id, prompt=s.get(f"home_check_in_prompt_{goal_id}", ""),
+        note=s.get(f"home_check_in_note_{goal_id}", ""), rating=s.get(f"home_check_in_rating_{goal_id}"),
+        done="Thank you. Your check-in is on the plan for the team to see.")
 
 
 def _latest(entries: list[dict]) -> str:
@@ -386,16 +465,22 @@ def _student(db, user: SignedIn) -> None:
         return
     st.caption("How are you doing on each goal? Rate yourself: your rating sits next to your team's.")
     _goal_cards(doc, own="My last rating", team="My team's rating", rate_as=user)
+    ctx = plan.Ctx(db, user, doc)
+    plan.propose_goal_form(ctx)
+    with st.expander("About me: answer in your own words"):
+        plan.profile(ctx)
     if st.button("Open my whole plan", key="home_open_plan", icon=":material/description:"):
         open_plan(doc["student"]["id"], plan_id)
 
 
 def _rating_form(user: SignedIn, goal_id: int) -> None:
     with st.form(f"home_rate_form_{goal_id}", clear_on_submit=True, border=False):
-        rating, note = st.columns([3, 2])
-        rating.radio("My rating", list(RATING_LABELS), format_func=RATING_LABELS.get, horizontal=True,
-                     index=None, key=f"home_rate_{goal_id}")
+        st.radio("My rating", list(RATING_LABELS), format_func=RATING_LABELS.get, horizontal=True,
+                 index=None, key=f"home_rate_{goal_id}")
+        note, evidence = st.columns([3, 2])
         note.text_input("What I did, or what's hard (optional)", key=f"home_rate_note_{goal_id}", max_chars=4000)
+        evidence.text_input("Link to my work (optional)", key=f"home_rate_evidence_{goal_id}", max_chars=2000,
+                            placeholder="https://…")
         st.form_submit_button("Save my rating", key=f"home_rate_save_{goal_id}", on_click=_save_rating,
                               args=(user.id, goal_id))
 
@@ -406,7 +491,8 @@ def _save_rating(user_id: int, goal_id: int) -> None:
         st.session_state[StateKeys.ERROR] = str(InvalidInput("rating", "choose a rating from 1 to 4."))
         return
     act(services.record_progress, database(), user_id, goal_id, rating=rating,
-        note=st.session_state.get(f"home_rate_note_{goal_id}", ""), done="Your rating is saved.")
+        note=st.session_state.get(f"home_rate_note_{goal_id}", ""),
+        evidence_url=st.session_state.get(f"home_rate_evidence_{goal_id}") or None, done="Your rating is saved.")
 
 
 if __name__ == "__main__":  # opened by URL on a fresh server: see common.run_entrypoint_instead

@@ -18,7 +18,7 @@ from typing import Any
 import streamlit as st
 
 from pages import conflict, plan
-from pages.common import SignedIn, StateKeys, act, database, md, require_user
+from pages.common import SCHEDULE_FOR, SignedIn, StateKeys, act, database, md, require_user
 from plpcore import documents, meetings, queries, services
 from plpcore.access import Action
 from plpcore.db import Database
@@ -253,7 +253,7 @@ def lobby(db: Database, user: SignedIn) -> None:
 def schedule_form(db: Database, user: SignedIn, students: dict[int, str]) -> None:
     st.subheader("Schedule a meeting")
     student_id = st.selectbox("Student", list(students), format_func=students.get, index=None,
-                              placeholder="Choose a student", key="meeting_new_student")
+                              placeholder="Choose a student", key=SCHEDULE_FOR)
     if student_id is None:
         return
     try:

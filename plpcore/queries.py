@@ -32,6 +32,7 @@ from plpcore.models import (
     MeetingRecord,
     MeetingStatus,
     Note,
+    NoteKind,
     Plan,
     PlanAcknowledgement,
     PlanSection,
@@ -308,26 +309,33 @@ def history(db: Database, actor_id: int, student_id: int) -> pd.DataFrame:
 
 def current_period(session: Session, school_id: int, today: dt.date) -> tuple[SchoolYear | None, ReportingPeriod | None]:
     year = session.scalar(select(SchoolYear).where(SchoolYear.school_id == school_id, SchoolYear.is_current.is_(True)))
+    return year, period_on(session, year, today)
+
+
+def period_on(session: Session, year: SchoolYear | None, day: dt.date) -> ReportingPeriod | None:
+    """The reporting period of `year` that contains `day`: the latest one started by then (between periods too)."""
     if year is None:
-        return None, None
-    period = session.scalar(
+        return None
+    return session.scalar(
         select(ReportingPeriod)
-        .where(ReportingPeriod.school_year_id == year.id, ReportingPeriod.starts_on <= today)
+        .where(ReportingPeriod.school_year_id == year.id, ReportingPeriod.starts_on <= day)
         .order_by(ReportingPeriod.starts_on.desc())
         .limit(1)
     )
-    return year, period
 
 
 CASELOAD_COLUMNS = [
     "student_id", "local_id", "name", "grade", "plan_id", "plan_kind", "plan_status", "achievement_goals",
     "affective_goals", "other_goals", "last_progress", "next_meeting", "last_annual_review",
-    "parent_acknowledged", *FLAGS, "flags",
+    "parent_acknowledged", "last_home_note", "specialist", *FLAGS, "flags",
 ]
 
 
-def caseload(db: Database, actor_id: int, today: dt.date | None = None, *, whole_school: bool = False) -> pd.DataFrame:
-    """One row per student on the specialist's caseload (the whole school for an admin who asks).
+def caseload(db: Database, actor_id: int, today: dt.date | None = None, *, whole_school: bool = False,
+             school_year_id: int | None = None) -> pd.DataFrame:
+    """One row per student on the specialist's caseload (the whole school for an admin who asks),
+    for the current school year or, with `school_year_id`, another year of the school (as it
+    stood on `today` or on the year's last day, whichever is earlier).
 
     Flags:
     - no_active_plan: no plan with status active in the current school year;
@@ -345,7 +353,14 @@ def caseload(db: Database, actor_id: int, today: dt.date | None = None, *, whole
         actor = active_user(s, actor_id)
         if actor is None or not (actor.kind in STAFF or actor.is_admin):
             raise deny(actor_id, Action.VIEW, "caseload", None, None)
-        year, period = current_period(s, actor.school_id, today)
+        if school_year_id is None:
+            year, period = current_period(s, actor.school_id, today)
+        else:
+            year = s.get(SchoolYear, school_year_id)
+            if year is None or year.school_id != actor.school_id:
+                raise deny(actor_id, Action.VIEW, "school year", school_year_id, None)
+            today = min(today, year.ends_on)
+            period = period_on(s, year, today)
         first_period_end = s.scalar(
             select(func.min(ReportingPeriod.ends_on)).where(ReportingPeriod.school_year_id == (year.id if year else -1))
         )
@@ -415,6 +430,17 @@ def caseload(db: Database, actor_id: int, today: dt.date | None = None, *, whole
             .where(Plan.id.in_(year_plans))
             .group_by(PlanAcknowledgement.plan_id)
         ).all() if plan_ids else []
+        home_notes = s.execute(
+            select(Note.plan_id, func.max(Note.created_at)).where(Note.plan_id.in_(year_plans), Note.kind == NoteKind.HOME_NOTE)
+            .group_by(Note.plan_id)
+        ).all() if plan_ids else []
+        specialists = s.execute(
+            select(Link.student_id, User.display_name)
+            .join(User, User.id == Link.user_id)
+            .where(Link.relationship == Relationship.SPECIALIST, Link.active.is_(True),
+                   Link.student_id.in_(students_q.with_only_columns(Student.id)))
+            .order_by(Link.id)
+        ).all() if ids else []
         note_view(s, actor_id, "caseload", field=f"{len(ids)} students")
 
     counts: dict[int, dict[str, int]] = {}
@@ -424,6 +450,10 @@ def caseload(db: Database, actor_id: int, today: dt.date | None = None, *, whole
     meeting_info = {m[0]: m[1:] for m in meetings}
     unsigned_of = dict(unsigned)
     ack_of = dict(acks)
+    home_note_of = dict(home_notes)
+    specialist_of: dict[int, str] = {}
+    for student_id, name in specialists:
+        specialist_of[student_id] = f"{specialist_of[student_id]}, {name}" if student_id in specialist_of else name
     rows = []
     for st in students:
         plan = plan_of.get(st.id)
@@ -441,7 +471,8 @@ def caseload(db: Database, actor_id: int, today: dt.date | None = None, *, whole
             "achievement_goals": c.get(GoalKind.ACHIEVEMENT.value, 0), "affective_goals": c.get(GoalKind.AFFECTIVE.value, 0),
             "other_goals": c.get(GoalKind.CAREER.value, 0) + c.get(GoalKind.OTHER.value, 0),
             "last_progress": last, "next_meeting": next_meeting, "last_annual_review": last_annual,
-            "parent_acknowledged": ack_of.get(pid),
+            "parent_acknowledged": ack_of.get(pid), "last_home_note": home_note_of.get(pid),
+            "specialist": specialist_of.get(st.id, ""),
             "no_active_plan": plan is None or plan.status != PlanStatus.ACTIVE,
             "no_achievement_goal": c.get(GoalKind.ACHIEVEMENT.value, 0) == 0,
             "no_affective_goal": c.get(GoalKind.AFFECTIVE.value, 0) == 0,
@@ -452,6 +483,42 @@ def caseload(db: Database, actor_id: int, today: dt.date | None = None, *, whole
         row["flags"] = ", ".join(FLAG_LABELS[f] for f in FLAGS if row[f])
         rows.append(row)
     return pd.DataFrame(rows, columns=CASELOAD_COLUMNS)
+
+
+# Compliance, per school year (SPEC §4 Reports): what a district audit asks of every plan.
+COMPLIANCE_CHECKS = {
+    "no_active_plan": "No active plan",
+    "no_achievement_goal": "No achievement goal",
+    "no_affective_goal": "No affective goal",
+    "no_progress_this_period": "No progress this reporting period",
+    "no_annual_meeting": "No finalized annual meeting",
+}
+
+
+def compliance(db: Database, actor_id: int, school_year_id: int | None = None, today: dt.date | None = None, *,
+               whole_school: bool = False) -> pd.DataFrame:
+    """One row per student with each compliance check (True = missing) and `compliant`.
+
+    The same rows and rules as the caseload, for a chosen school year; "this reporting
+    period" is the one containing today, or the year's last one for a past year.
+    """
+    frame = caseload(db, actor_id, today, whole_school=whole_school, school_year_id=school_year_id)
+    frame = frame.assign(no_annual_meeting=frame.last_annual_review.isna())
+    checks = list(COMPLIANCE_CHECKS)
+    frame["missing"] = [", ".join(COMPLIANCE_CHECKS[c] for c in checks if row[c])
+                        for row in frame[checks].to_dict("records")]
+    frame["compliant"] = ~frame[checks].any(axis=1)
+    return frame[["student_id", "local_id", "name", "grade", "specialist", "plan_kind", "plan_status",
+                  *checks, "missing", "compliant"]]
+
+
+def compliance_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Counts per specialist (and a school total): students, compliant, and how many miss each check."""
+    checks = list(COMPLIANCE_CHECKS)
+    by = frame.assign(specialist=frame.specialist.replace("", "(no specialist)"), students=1)
+    groups = by.groupby("specialist", sort=True)[["students", "compliant", *checks]].sum().reset_index()
+    total = by[["students", "compliant", *checks]].sum().to_frame().T.assign(specialist="All students")
+    return pd.concat([groups, total], ignore_index=True)[["specialist", "students", "compliant", *checks]]
 
 
 # --- teachers ---------------------------------------------------------------------------------------
@@ -572,6 +639,28 @@ def upcoming_meetings(db: Database, actor_id: int) -> list[dict[str, Any]]:
          "scheduled_at": r.scheduled_at, "location": r.location, "status": str(r.status)}
         for r in rows
     ]
+
+
+def records_to_sign(db: Database, actor_id: int) -> list[dict[str, Any]]:
+    """Finalized meetings this person attended and has not yet signed the record of; newest first."""
+    with db.read() as s:
+        actor = active_user(s, actor_id)
+        if actor is None:
+            raise deny(actor_id, Action.VIEW, "meeting", None, None)
+        linked = select(Link.student_id).where(Link.user_id == actor_id, Link.active.is_(True))
+        rows = s.execute(
+            select(Meeting.id, Meeting.kind, Meeting.scheduled_at, Student.id.label("student_id"), Student.first_name,
+                   Student.preferred_name, Student.last_name)
+            .join(Attendance, Attendance.meeting_id == Meeting.id)
+            .join(Plan, Plan.id == Meeting.plan_id)
+            .join(Student, Student.id == Plan.student_id)
+            .where(Attendance.user_id == actor_id, Attendance.status == AttendanceStatus.PRESENT,
+                   Attendance.signed_at.is_(None), Meeting.status == MeetingStatus.FINALIZED,
+                   or_(Student.id.in_(linked), Student.user_id == actor_id), Student.active.is_(True))
+            .order_by(Meeting.scheduled_at.desc(), Meeting.id)
+        ).all()
+    return [{"id": r.id, "student_id": r.student_id, "student": f"{r.preferred_name or r.first_name} {r.last_name}",
+             "kind": str(r.kind), "scheduled_at": r.scheduled_at} for r in rows]
 
 
 def meeting_invitees(db: Database, actor_id: int, plan_id: int) -> list[dict[str, Any]]:

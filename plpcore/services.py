@@ -457,6 +457,13 @@ def record_progress(
     evidence_url: str | None = None,
 ) -> int:
     """A rating 1–4 (1 not yet … 4 met) and/or a percentage, by staff, student or parent."""
+    values = _progress_values(on, rating, percent, note, evidence_url)
+    with db.write() as s:
+        goal, grant = load(s, actor_id, Goal, goal_id, Action.RECORD_PROGRESS)
+        return _add_progress(s, grant, goal, values)
+
+
+def _progress_values(on, rating, percent, note, evidence_url) -> dict[str, Any]:
     values = {
         "on": checks.date("date", on or dt.date.today()),
         "rating": checks.integer("rating", rating, lo=1, hi=4, required=False),
@@ -466,14 +473,37 @@ def record_progress(
     }
     if values["rating"] is None and values["percent"] is None:
         raise InvalidInput("rating", "give a rating from 1 to 4 or a percentage.")
+    return values
+
+
+def _add_progress(s: Session, grant: Grant, goal: Goal, values: dict[str, Any]) -> int:
+    entry = ProgressEntry(goal_id=goal.id, author_id=grant.actor.id,
+                          author_role=author_role(grant, Action.RECORD_PROGRESS), **values)
+    s.add(entry)
+    s.flush()
+    summary = f"rating {values['rating']}" if values["rating"] is not None else f"{values['percent']}%"
+    written(s, grant, goal.plan_id, "create", entry, field="rating", new=summary)
+    return entry.id
+
+
+def check_in_at_home(db: Database, actor_id: int, goal_id: int, *, prompt: str, note: str = "",
+                     rating: int | None = None) -> None:
+    """A parent's (or student's) check-in on one goal: what was talked about, and/or how it is going.
+
+    The note and the rating are written together or not at all.
+    """
+    prompt = checks.line("prompt", prompt, max_len=200)
+    text = checks.text("note", note, max_len=4000, required=False)
+    values = _progress_values(None, rating, None, "", None) if rating is not None else None
+    if not text and values is None:
+        raise InvalidInput("note", "write what you talked about, or choose how it is going.")
     with db.write() as s:
-        goal, grant = load(s, actor_id, Goal, goal_id, Action.RECORD_PROGRESS)
-        entry = ProgressEntry(goal_id=goal.id, author_id=actor_id, author_role=author_role(grant, Action.RECORD_PROGRESS), **values)
-        s.add(entry)
-        s.flush()
-        summary = f"rating {values['rating']}" if values["rating"] is not None else f"{values['percent']}%"
-        written(s, grant, goal.plan_id, "create", entry, field="rating", new=summary)
-        return entry.id
+        # Whoever may add a note on a goal may also rate it (the same roles in access.ALLOWED).
+        goal, grant = load(s, actor_id, Goal, goal_id, Action.ADD_NOTE)
+        if text:
+            _add_note(s, grant, goal.plan_id, text, goal.id, prompt)
+        if values is not None:
+            _add_progress(s, grant, goal, values)
 
 
 # --- supports ---------------------------------------------------------------------------
@@ -644,13 +674,18 @@ def add_note(
         plan, grant = load(s, actor_id, Plan, plan_id, Action.ADD_NOTE)
         if goal_id is not None and s.scalar(select(Goal.plan_id).where(Goal.id == goal_id)) != plan.id:
             raise InvalidInput("goal", "that goal is not on this plan.")
-        role = author_role(grant, Action.ADD_NOTE)
-        kind = {AuthorRole.GUARDIAN: NoteKind.HOME_NOTE, AuthorRole.STUDENT: NoteKind.REFLECTION}.get(role, NoteKind.COMMENT)
-        note = Note(plan_id=plan.id, goal_id=goal_id, kind=kind, prompt=prompt, text=text, author_id=actor_id, author_role=role)
-        s.add(note)
-        s.flush()
-        written(s, grant, plan.id, "create", note, field="text", new=text)
-        return note.id
+        return _add_note(s, grant, plan.id, text, goal_id, prompt)
+
+
+def _add_note(s: Session, grant: Grant, plan_id: int, text: str, goal_id: int | None, prompt: str | None) -> int:
+    role = author_role(grant, Action.ADD_NOTE)
+    kind = {AuthorRole.GUARDIAN: NoteKind.HOME_NOTE, AuthorRole.STUDENT: NoteKind.REFLECTION}.get(role, NoteKind.COMMENT)
+    note = Note(plan_id=plan_id, goal_id=goal_id, kind=kind, prompt=prompt, text=text, author_id=grant.actor.id,
+                author_role=role)
+    s.add(note)
+    s.flush()
+    written(s, grant, plan_id, "create", note, field="text", new=text)
+    return note.id
 
 
 def acknowledge_plan(db: Database, actor_id: int, plan_id: int) -> int:

@@ -255,6 +255,9 @@ CELLS = [
     Cell(services.record_assessment, lambda w, a, p: services.record_assessment(
         w.db, a, w.ana_student, name=f"MAP {p['n']}", taken_on="2026-09-10", score="231", percentile=97),
         ("assessment", "plan"), ALLOWED[Action.ASSESSMENT], prepare=lambda w: {"n": next(w.counter)}),
+    Cell(services.check_in_at_home, lambda w, a, p: services.check_in_at_home(
+        w.db, a, w.ana_goal, prompt="How can we support you at home?", note="Quiet time after dinner.", rating=3),
+         ("note", "progress_entry"), ALLOWED[Action.ADD_NOTE]),
     Cell(services.add_note, lambda w, a, p: services.add_note(w.db, a, w.ana_plan, "We read together tonight."),
          ("note",), ALLOWED[Action.ADD_NOTE]),
     Cell(services.acknowledge_plan, lambda w, a, p: services.acknowledge_plan(w.db, a, w.ana_plan),
@@ -310,6 +313,9 @@ CELLS = [
     Cell(queries.team_links, lambda w, a, p: queries.team_links(w.db, a), (), ANYONE, ("unknown", "inactive")),
     Cell(queries.upcoming_meetings, lambda w, a, p: queries.upcoming_meetings(w.db, a), (), ANYONE,
          ("unknown", "inactive")),
+    Cell(queries.records_to_sign, lambda w, a, p: queries.records_to_sign(w.db, a), (), ANYONE,
+         ("unknown", "inactive")),
+    Cell(queries.compliance, lambda w, a, p: queries.compliance(w.db, a), (), STAFF, ("gia", "ben", "unknown", "inactive")),
     Cell(queries.meeting_invitees, lambda w, a, p: queries.meeting_invitees(w.db, a, w.ana_plan), (),
          ALLOWED[Action.RUN_MEETING]),
     # accounts: a specialist manages only accounts around their own caseload

@@ -112,7 +112,6 @@ def test_a_parent_sees_their_childs_plan_at_a_glance(app_school):
     assert titles(at) == ["Ana Lopez at a glance"]
     text = page_text(at)
     assert "Ana: finish the 6th" in text
-    assert "Why did you choose this goal?" in text
     assert "Ben" not in text
 
 
