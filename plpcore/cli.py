@@ -74,9 +74,11 @@ def build_parser() -> Parser:
 
     p = commands.add_parser("export-student", parents=[common], help="one student's whole record")
     p.add_argument("local_id", help="the school's local student id")
-    p.add_argument("--format", choices=["json"], default="json")
+    p.add_argument("--format", choices=["json", "pdf"],
+                   help="json or pdf (default: the --out file's suffix when it is .pdf, else json)")
     p.add_argument("--as", dest="as_user", metavar="USERNAME", help="who exports (default: the only specialist)")
-    p.add_argument("-o", "--output", type=Path, help="write to this file (default: standard output)")
+    p.add_argument("-o", "--out", "--output", dest="output", metavar="FILE", type=Path,
+                   help="write to this file (default: standard output; a PDF needs a file)")
 
     p = commands.add_parser("backup", parents=[common], help="copy the whole database to a new file")
     p.add_argument("path", type=Path)
@@ -260,16 +262,22 @@ def cmd_import_assessments(args) -> int:
 
 
 def cmd_export_student(args) -> None:
-    from plpcore import export
+    from plpcore import documents, export
 
+    pdf = args.format == "pdf" if args.format else args.output is not None and args.output.suffix.lower() == ".pdf"
+    if pdf and args.output is None:
+        raise UsageError("a PDF is written to a file: add --out FILE.pdf")
     db = _database(args)
     actor = _acting_user(db, args.as_user)
-    text = export.student_record_json(db, actor, export.find_student(db, actor, args.local_id))
-    if args.output:
-        args.output.write_text(text + "\n", encoding="utf-8")
-        print(f"wrote {args.output}", file=sys.stderr)
+    student_id = export.find_student(db, actor, args.local_id)
+    if pdf:
+        args.output.write_bytes(documents.student_record_pdf(export.student_record(db, actor, student_id)))
+    elif args.output:
+        args.output.write_text(export.student_record_json(db, actor, student_id) + "\n", encoding="utf-8")
     else:
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(export.student_record_json(db, actor, student_id) + "\n")
+        return
+    print(f"wrote {args.output}", file=sys.stderr)
 
 
 def cmd_backup(args) -> None:

@@ -1,4 +1,4 @@
-"""Documents people take away: the plan and meeting-record PDFs, and calendar invites.
+"""Documents people take away: the plan, meeting-record, whole-record and progress-report PDFs, and invites.
 
 PDFs embed DejaVu Sans (shipped in plpcore/fonts) so accented, Greek, Cyrillic, Hebrew
 and Arabic names render; for scripts DejaVu lacks (Chinese, Japanese, Korean, Indic…)
@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from icalendar import Calendar, Event
 
+from plpcore.models import GoalStatus
 from plpcore.services import CAREER_SECTIONS, PROFILE_SECTIONS, PROGRAMMING_SECTIONS
 
 FONTS = Path(__file__).parent / "fonts"
@@ -25,6 +26,8 @@ FALLBACK_FONTS = [
     Path("/usr/share/fonts/truetype/noto/NotoSansThai-Regular.ttf"),
 ]
 RATING_WORDS = {1: "not yet", 2: "beginning", 3: "progressing", 4: "met"}
+# Whose ratings a progress report sets side by side (the same grouping as the charts' queries.progress_frame).
+VOICES = {"student": "The student's own rating", "staff": "Staff rating", "family": "Family rating"}
 PLAN_TITLES = {"ALP": "Advanced Learning Plan", "PLP": "Personalized Learning Plan", "ILP": "Individual Learning Plan"}
 
 
@@ -86,6 +89,43 @@ def _d(value: Any) -> str:
     return str(value)
 
 
+def _day(value: Any) -> dt.date:
+    """The calendar day of a date, a datetime or an ISO string, for comparing against a period."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value) if len(value) > 10 else dt.date.fromisoformat(value)
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _rating(rating: int) -> str:
+    return f"{RATING_WORDS[rating]} ({rating} of 4)"
+
+
+def _who(row: dict) -> str:
+    """The author of a progress entry or a note, and the role they wrote it in."""
+    return f"{row.get('author') or 'someone'} ({row['author_role']})"
+
+
+def _progress_line(entry: dict) -> str:
+    """One progress entry: when, who, the rating in words, the percentage, the note and the evidence link."""
+    parts = [
+        _rating(entry["rating"]) if entry.get("rating") else "",
+        f"{entry['percent']}%" if entry.get("percent") is not None else "",
+        entry.get("note") or "",
+        f"evidence: {entry['evidence_url']}" if entry.get("evidence_url") else "",
+    ]
+    return f"{_d(entry['on'])}, {_who(entry)}: " + "; ".join(x for x in parts if x)
+
+
+def _student_facts(student: dict) -> str:
+    areas = student.get("gifted_areas")
+    areas = ", ".join(areas) if isinstance(areas, list) else areas  # a list in the export, text in a plan
+    return f"Grade {student['grade']}   Student id: {student['local_id']}\nIdentified areas: {areas or '—'}"
+
+
+def _printed(pdf: _Document, plan: dict) -> None:
+    pdf.para(f"Printed {dt.date.today().isoformat()} from PlanTable, plan revision {plan['revision']}.", size=8)
+
+
 def _sections(pdf: _Document, sections: list[dict]) -> None:
     by = {(x["key"], x["voice"]): x for x in sections}
     pdf.heading("About the student")
@@ -99,35 +139,104 @@ def _sections(pdf: _Document, sections: list[dict]) -> None:
             pdf.para((by.get((key, "team")) or {}).get("text", ""), bold_label=label)
 
 
-def _goals(pdf: _Document, goals: list[dict], with_progress: bool) -> None:
+def _goal_lines(goal: dict) -> list[str]:
+    lines = [
+        goal["statement"],
+        f"Kind: {goal['kind']}   Status: {goal['status']}   Target date: {_d(goal.get('target_date'))}",
+    ]
+    if goal.get("success_criteria"):
+        lines.append(f"Success criteria: {goal['success_criteria']}")
+    if goal.get("baseline"):
+        lines.append(f"Baseline: {goal['baseline']}")
+    return lines
+
+
+def _goals(pdf: _Document, goals: list[dict], progress: Literal["none", "latest", "all"]) -> None:
+    """Each goal, with no progress (a meeting record), its latest entry (the plan), or all of it (the whole record).
+
+    "all" also lists the goal's earlier wordings.
+    """
     pdf.heading("Goals")
     if not goals:
         pdf.para("No goals yet.")
     for i, g in enumerate(goals, 1):
-        lines = [
-            g["statement"],
-            f"Kind: {g['kind']}   Status: {g['status']}   Target date: {_d(g.get('target_date'))}",
-        ]
-        if g.get("success_criteria"):
-            lines.append(f"Success criteria: {g['success_criteria']}")
-        if g.get("baseline"):
-            lines.append(f"Baseline: {g['baseline']}")
-        if with_progress and g.get("progress"):
-            latest = g["progress"][-1]
-            rating = f"{latest['rating']} ({RATING_WORDS[latest['rating']]})" if latest.get("rating") else ""
-            percent = f"{latest['percent']}%" if latest.get("percent") is not None else ""
-            lines.append(f"Latest progress, {_d(latest['on'])} by {latest.get('author') or latest['author_role']}: "
-                         f"{' '.join(x for x in (rating, percent) if x)} {latest.get('note') or ''}".rstrip())
+        lines = _goal_lines(g)
+        if progress == "latest" and g.get("progress"):
+            lines.append(f"Latest progress: {_progress_line(g['progress'][-1])}")
+        if progress == "all":
+            lines += [f"Earlier wording, replaced {_d(h['replaced_at'])} by {h.get('replaced_by') or 'someone'}: "
+                      f"{h['statement']}" for h in g.get("history", [])]
+            lines.append("Progress:" if g.get("progress") else "Progress: none recorded.")
+            lines += [f"• {_progress_line(p)}" for p in g.get("progress", [])]
         pdf.para("\n".join(lines), bold_label=f"Goal {i}")
 
 
-def _supports(pdf: _Document, supports: list[dict]) -> None:
+def _supports(pdf: _Document, supports: list[dict], *, with_log: bool = False) -> None:
     pdf.heading("Supports")
     if not supports:
         pdf.para("No supports yet.")
     for x in supports:
-        pdf.para(f"{x['description']}\nSetting: {x['setting']}   Owner: {x.get('owner') or '—'}   "
-                 f"How often: {x.get('frequency') or '—'}   Status: {x['status']}")
+        lines = [x["description"], f"Setting: {x['setting']}   Owner: {x.get('owner') or '—'}   "
+                                   f"How often: {x.get('frequency') or '—'}   Status: {x['status']}"]
+        if with_log:
+            lines += [f"• done {_d(lg['done_on'])} by {lg.get('author') or 'someone'}"
+                      + (f": {lg['note']}" if lg.get("note") else "") for lg in x.get("log", [])]
+        pdf.para("\n".join(lines))
+
+
+def _interventions(pdf: _Document, interventions: list[dict]) -> None:
+    if interventions:
+        pdf.heading("Interventions")
+    for i in interventions:
+        pdf.para(f"{i['description']}\n{_d(i['starts_on'])} to {_d(i['ends_on'])}. Outcome: {i['outcome'] or '—'}",
+                 bold_label=i["course"])
+
+
+def _assessments(pdf: _Document, assessments: list[dict]) -> None:
+    if assessments:
+        pdf.heading("Assessments")
+    for a in assessments:
+        pct = f", percentile {a['percentile']}" if a.get("percentile") else ""
+        note = f"\n{a['note']}" if a.get("note") else ""
+        pdf.para(f"{a['name']} ({_d(a['taken_on'])}): {a['score'] or '—'}{pct}{note}")
+
+
+def _notes(pdf: _Document, notes: list[dict], goals: list[dict]) -> None:
+    if notes:
+        pdf.heading("Notes")
+    number = {g["id"]: i for i, g in enumerate(goals, 1)}
+    for n in notes:
+        about = f", on goal {number[n['goal_id']]}" if n.get("goal_id") in number else ""
+        prompt = f"{n['prompt']}\n" if n.get("prompt") else ""
+        pdf.para(f"{prompt}{n['text']}", bold_label=f"{_d(n['at'])}, {_who(n)}, {n['kind']}{about}")
+
+
+def _meeting_facts(meeting: dict, sha256: str | None) -> str:
+    kind = meeting["kind"][:1].upper() + meeting["kind"][1:]
+    when = f"{kind} on {_d(meeting['scheduled_at'])}, {meeting.get('location') or 'no place given'}."
+    if sha256 is None:
+        return f"{when} Status: {meeting['status']}."
+    return f"{when}\nFinalized {_d(meeting['finalized_at'])}. Record fingerprint (SHA-256): {sha256}"
+
+
+def _attendance(pdf: _Document, attendance: list[dict], missing_roles: list[str], reason: str | None,
+                size: int = 13) -> None:
+    pdf.heading("Who attended", size)
+    for a in attendance:
+        signed = f"signed {_d(a['signed_at'])}" if a.get("signed_at") else "not signed"
+        mode = f", {a['mode']}" if a.get("mode") else ""
+        pdf.para(f"{a['name']} ({a['role']}): {a['status']}{mode}; {signed}")
+    if missing_roles:
+        pdf.para(f"Missing: {', '.join(missing_roles)}. Reason: {reason or '—'}")
+
+
+def _next_steps(pdf: _Document, meeting: dict, action_items: list[dict], size: int = 13) -> None:
+    pdf.heading("Next steps", size)
+    pdf.para(f"Next check-in: {_d(meeting.get('next_check_in'))}")
+    for item in action_items:
+        pdf.para(f"{item['description']} — {item['owner']}, by {_d(item.get('due_on'))}")
+    if meeting.get("notes"):
+        pdf.para(meeting["notes"], bold_label="Notes")
 
 
 def plan_pdf(doc: dict[str, Any]) -> bytes:
@@ -136,22 +245,13 @@ def plan_pdf(doc: dict[str, Any]) -> bytes:
     title = f"{PLAN_TITLES.get(plan['kind'], plan['kind'])} — {student['name']}"
     pdf = _Document(title)
     pdf.heading(title, 16)
-    pdf.para(f"Grade {student['grade']}   School year {plan['year']}   Status: {plan['status']}   "
-             f"Student id: {student['local_id']}\nIdentified areas: {student.get('gifted_areas') or '—'}")
+    pdf.para(f"{_student_facts(student)}\nSchool year {plan['year']}   Plan status: {plan['status']}")
     _sections(pdf, doc["sections"])
-    _goals(pdf, doc["goals"], with_progress=True)
+    _goals(pdf, doc["goals"], "latest")
     _supports(pdf, [x for x in doc["supports"] if x["status"] != "stopped"])
-    if doc.get("interventions"):
-        pdf.heading("Interventions")
-        for i in doc["interventions"]:
-            pdf.para(f"{i['description']}\n{_d(i['starts_on'])} to {_d(i['ends_on'])}. Outcome: {i['outcome'] or '—'}",
-                     bold_label=i["course"])
-    if doc.get("assessments"):
-        pdf.heading("Assessments")
-        for a in doc["assessments"]:
-            pct = f", percentile {a['percentile']}" if a.get("percentile") else ""
-            pdf.para(f"{a['name']} ({_d(a['taken_on'])}): {a['score'] or '—'}{pct}")
-    pdf.para(f"Printed {dt.date.today().isoformat()} from PlanTable, plan revision {plan['revision']}.", size=8)
+    _interventions(pdf, doc.get("interventions", []))
+    _assessments(pdf, doc.get("assessments", []))
+    _printed(pdf, plan)
     return bytes(pdf.output())
 
 
@@ -162,24 +262,131 @@ def record_pdf(record: dict[str, Any]) -> bytes:
     title = f"Meeting record — {student['name']}"
     pdf = _Document(title)
     pdf.heading(title, 16)
-    pdf.para(f"{meeting['kind']} on {_d(meeting['scheduled_at'])}, {meeting.get('location') or 'no place given'}.\n"
-             f"Finalized {_d(meeting['finalized_at'])}. Record fingerprint (SHA-256): {record['sha256']}")
-    pdf.heading("Who attended")
-    for a in snap["attendance"]:
-        signed = f"signed {_d(a['signed_at'])}" if a.get("signed_at") else "not signed"
-        mode = f", {a['mode']}" if a.get("mode") else ""
-        pdf.para(f"{a['name']} ({a['role']}): {a['status']}{mode}; {signed}")
-    if meeting.get("missing_roles"):
-        pdf.para(f"Missing: {', '.join(meeting['missing_roles'])}. Reason: {meeting.get('missing_role_reason') or '—'}")
+    pdf.para(_meeting_facts(meeting, record["sha256"]))
+    _attendance(pdf, snap["attendance"], meeting.get("missing_roles", []), meeting.get("missing_role_reason"))
     _sections(pdf, snap["sections"])
-    _goals(pdf, snap["goals"], with_progress=False)
+    _goals(pdf, snap["goals"], "none")
     _supports(pdf, snap["supports"])
-    pdf.heading("Next steps")
-    pdf.para(f"Next check-in: {_d(meeting.get('next_check_in'))}")
-    for item in snap.get("action_items", []):
-        pdf.para(f"{item['description']} — {item['owner']}, by {_d(item.get('due_on'))}")
-    if meeting.get("notes"):
-        pdf.para(meeting["notes"], bold_label="Notes")
+    _next_steps(pdf, meeting, snap.get("action_items", []))
+    return bytes(pdf.output())
+
+
+def _meetings(pdf: _Document, meetings: list[dict]) -> None:
+    pdf.heading("Meetings")
+    if not meetings:
+        pdf.para("No meetings.")
+    for i, m in enumerate(meetings, 1):
+        record = m.get("record")
+        pdf.para(_meeting_facts(m, record["sha256"] if record else None), bold_label=f"Meeting {i}")
+        if record:
+            missing = record["snapshot"]["meeting"].get("missing_roles", [])
+            # The meeting's own attendance, not the snapshot's: people present may sign after finalizing.
+            _attendance(pdf, m["attendance"], missing, m.get("missing_role_reason"), size=11)
+            _next_steps(pdf, m, m["action_items"], size=11)
+
+
+def student_record_pdf(record: dict[str, Any]) -> bytes:
+    """A student's whole record (export.student_record's dict), for a family's request or a transfer.
+
+    Every plan, oldest first, each on its own pages with all of its progress, earlier goal
+    wordings, notes and meetings (a finalized one with who attended and signed); then the
+    assessments, once for all plans.
+    """
+    student = record["student"]
+    name = f"{student.get('preferred_name') or student['first_name']} {student['last_name']}"
+    title = f"Student record — {name}"
+    pdf = _Document(title)
+    pdf.heading(title, 16)
+    full_name = f"Full name: {student['first_name']} {student['last_name']}\n" if student.get("preferred_name") else ""
+    pdf.para(f"{full_name}{_student_facts(student)}\n{record['school']}. Exported {_d(record['exported_at'])} "
+             f"by {record['exported_by']}.")
+    pdf.heading("Team")
+    if not record["team"]:
+        pdf.para("Nobody is linked to the student.")
+    for t in record["team"]:
+        course = f", {t['course']}" if t.get("course") else ""
+        pdf.para(f"{t['name']}: {t['relationship']}{course}{'' if t['active'] else ' (no longer linked)'}")
+    if not record["plans"]:
+        pdf.para("No plans.", bold_label="Plans")
+    for doc in record["plans"]:
+        plan = doc["plan"]
+        pdf.add_page()
+        pdf.heading(f"{PLAN_TITLES.get(plan['kind'], plan['kind'])}, school year {plan['year']}", 15)
+        pdf.para(f"Status: {plan['status']}   Revision {plan['revision']}")
+        _sections(pdf, doc["sections"])
+        _goals(pdf, doc["goals"], "all")
+        _supports(pdf, doc["supports"], with_log=True)
+        _interventions(pdf, doc["interventions"])
+        _notes(pdf, doc["notes"], doc["goals"])
+        _meetings(pdf, [m for m in record["meetings"] if m["plan_id"] == plan["id"]])
+    _assessments(pdf, record["assessments"])
+    return bytes(pdf.output())
+
+
+def _voice(author_role: str) -> str:
+    """Which of VOICES an entry's author speaks for."""
+    return "student" if author_role == "student" else "family" if author_role == "guardian" else "staff"
+
+
+def _latest(entries: list[dict], none: str) -> str:
+    """The latest rating in words (a percentage when nobody rated), and how many entries there were."""
+    if not entries:
+        return none
+    rated = [p for p in entries if p.get("rating")]
+    latest = rated[-1] if rated else entries[-1]
+    value = _rating(latest["rating"]) if rated else f"{latest['percent']}%"
+    return f"{value} on {_d(latest['on'])} ({len(entries)} {'entry' if len(entries) == 1 else 'entries'})"
+
+
+def progress_report_pdf(doc: dict[str, Any], period: dict[str, Any] | None) -> bytes:
+    """The progress report sent home each reporting period, for one plan (a queries.student_plan document).
+
+    `period` has a name, starts_on and ends_on; None reports on the whole school year so far.
+    Per current goal (not revised or discontinued): the student's own and the staff's latest
+    rating within the period, how many entries each made, the ratings so far, and the
+    period's notes.
+    """
+    student, plan = doc["student"], doc["plan"]
+    title = f"Progress report — {student['name']}"
+    pdf = _Document(title)
+    pdf.heading(title, 16)
+    if period is None:
+        starts, ends, span, none = dt.date.min, dt.date.max, f"School year {plan['year']} so far", "none yet"
+    else:
+        starts, ends = _day(period["starts_on"]), _day(period["ends_on"])
+        span, none = f"{period['name']}: {_d(starts)} to {_d(ends)}", "none this period"
+    pdf.para(f"{_student_facts(student)}\n{PLAN_TITLES.get(plan['kind'], plan['kind'])}, school year {plan['year']} "
+             f"(plan status: {plan['status']})\nReporting period: {span}")
+    goals = [g for g in doc["goals"] if g["status"] not in (GoalStatus.REVISED, GoalStatus.DISCONTINUED)]
+    in_period = [n for n in doc["notes"] if starts <= _day(n["at"]) <= ends]
+    pdf.heading("Goals")
+    if not goals:
+        pdf.para("No current goals.")
+    for i, g in enumerate(goals, 1):
+        so_far = [p for p in g["progress"] if _day(p["on"]) <= ends]
+        within = [p for p in so_far if _day(p["on"]) >= starts]
+        lines = _goal_lines(g)
+        for voice, label in VOICES.items():
+            theirs = [p for p in within if _voice(p["author_role"]) == voice]
+            if theirs or voice != "family":  # families rate now and then: a line for them only when they did
+                lines.append(f"{label}: {_latest(theirs, none)}")
+        trend = {voice: [RATING_WORDS[p["rating"]] for p in so_far
+                         if p.get("rating") and _voice(p["author_role"]) == voice] for voice in VOICES}
+        if any(trend.values()):
+            lines.append("Ratings so far, oldest first: "
+                         + "; ".join(f"{voice}: {', '.join(words)}" for voice, words in trend.items() if words))
+        notes = [(_day(p["on"]), _who(p), p["note"]) for p in within if p.get("note")]
+        notes += [(_day(n["at"]), _who(n), n["text"]) for n in in_period if n.get("goal_id") == g["id"]]
+        if notes:
+            lines.append("Notes from this period:")
+            lines += [f"• {_d(day)}, {who}: {text}" for day, who, text in sorted(notes, key=lambda x: x[0])]
+        pdf.para("\n".join(lines), bold_label=f"Goal {i}")
+    about_plan = [n for n in in_period if n.get("goal_id") is None]
+    if about_plan:
+        pdf.heading("Other notes from this period")
+        for n in about_plan:
+            pdf.para(n["text"], bold_label=f"{_d(_day(n['at']))}, {_who(n)}")
+    _printed(pdf, plan)
     return bytes(pdf.output())
 
 

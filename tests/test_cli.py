@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from plpcore.db import Database
 from plpcore.models import Base, Student
-from tests.conftest import make_school
+from tests.conftest import make_school, pdf_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -95,6 +95,7 @@ MORE_BAD_INPUT = {
     "export-student in an unknown format": ["export-student", "1001", "--format", "docx"],
     "export-student into a missing folder": ["export-student", "1001", "--as", "sam", "-o",
                                              ROOT / "no-such-folder" / "a.json"],
+    "export-student as a PDF with no file to write it to": ["export-student", "1001", "--as", "sam", "--format", "pdf"],
     "backup into a missing folder": ["backup", ROOT / "no-such-folder" / "b.db"],
     "restore of a missing file": ["restore", "missing.backup"],
     "restore of a file that is not a backup": ["restore", SAMPLES / "roster.csv", "--force"],
@@ -228,6 +229,36 @@ def test_export_student_writes_the_whole_record_as_json(school_file, tmp_path, c
     record = json.loads(out.read_text(encoding="utf-8"))
     assert record["student"]["first_name"] == "Ana"
     assert record["plans"][0]["goals"][0]["statement"] == "Ana: finish the 6th-grade math unit"
+
+
+def test_export_student_as_a_pdf_writes_the_record_to_the_out_file(school_file, tmp_path, capsys):
+    out = tmp_path / "ana-record"
+
+    code, _ = run_main(capsys, "--db", f"sqlite:///{school_file}", "export-student", "1001", "--format", "pdf",
+                       "--as", "sam", "--out", out)
+
+    assert code == 0
+    assert "Student record — Ana Lopez" in pdf_text(out.read_bytes())
+
+
+def test_export_student_to_a_pdf_file_writes_a_pdf_without_being_told_the_format(school_file, tmp_path, capsys):
+    out = tmp_path / "ana.PDF"
+
+    code, _ = run_main(capsys, "--db", f"sqlite:///{school_file}", "export-student", "1001", "--as", "sam",
+                       "--out", out)
+
+    assert code == 0
+    assert out.read_bytes().startswith(b"%PDF-")
+
+
+def test_export_student_as_a_pdf_of_an_unknown_id_exits_1_with_a_reason_and_writes_no_file(school_file, tmp_path):
+    out = tmp_path / "nobody.pdf"
+
+    done = plpcore("export-student", "9999", "--format", "pdf", "--as", "sam", "--out", out, db_path=school_file)
+
+    assert done.returncode == 1
+    assert len(done.stderr.splitlines()) == 1 and done.stderr.startswith("error: Not found"), done.stderr
+    assert not out.exists()
 
 
 def test_backup_then_restore_into_an_empty_database_keeps_every_row(school_file, tmp_path):
