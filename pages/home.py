@@ -409,15 +409,17 @@ def _goal_cards(doc: dict, *, own: str, team: str, check_in: SignedIn | None = N
             own_ratings = [p for p in goal["progress"] if p["author_role"] == "student" and p["rating"]]
             staff = [p for p in goal["progress"]
                      if p["author_role"] in ("specialist", "teacher", "admin") and p["rating"]]
-            student_says, team_says = st.columns(2)
-            student_says.write(md(f"{own}: {_latest(own_ratings)}"))
-            team_says.write(md(f"{team}: {_latest(staff)}"))
+            says = st.columns(3 if check_in is not None else 2)
+            says[0].write(md(f"{own}: {_latest(own_ratings)}"))
+            says[1].write(md(f"{team}: {_latest(staff)}"))
             if check_in is not None:
+                home = [p for p in goal["progress"] if p["author_role"] == "guardian" and p["rating"]]
+                says[2].write(f"From home: {_latest(home)}")
                 _check_in_form(check_in, goal["id"])
             if rate_as is not None:
                 rated = queries.progress_frame({"goals": [goal]}).dropna(subset=["rating"])
                 if len(rated) > 1:
-                    st.altair_chart(plan.ratings_chart(rated).properties(height=150), width="stretch",
+                    st.altair_chart(plan.ratings_chart(rated).properties(height=200), width="stretch",
                                     key=f"home_chart_{goal['id']}")
                 _rating_form(rate_as, goal["id"])
 

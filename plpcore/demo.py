@@ -624,13 +624,13 @@ class _Builder:
         return goal_id
 
     def progress(self, goals, teacher_id: int, login_id: int | None, guardians: list[int]) -> int:
-        """Weekly ratings over the last weeks: the student's own beside the teacher's."""
+        """Weekly ratings over the last weeks, up to yesterday: the student's own beside the teacher's."""
         rng, n = self.rng, 0
         stale = rng.random() < 0.15  # nothing recent: "no progress this period"
         for goal_id, _kind, _ in goals:
             level = rng.choice((1, 1, 2))
             for week in range(rng.randint(3, 7), -1, -1):
-                on = self.today - dt.timedelta(days=7 * week + rng.randint(0, 3) + (35 if stale else 0))
+                on = self.today - dt.timedelta(days=1 + 7 * week + rng.randint(0, 3) + (35 if stale else 0))
                 if on < self.year_start:
                     continue
                 level = min(4, level + (rng.random() < 0.3))

@@ -353,6 +353,8 @@ def caseload(db: Database, actor_id: int, today: dt.date | None = None, *, whole
         actor = active_user(s, actor_id)
         if actor is None or not (actor.kind in STAFF or actor.is_admin):
             raise deny(actor_id, Action.VIEW, "caseload", None, None)
+        # A year that is over kept its plans by archiving them: there, an archived plan was the year's plan.
+        done_with = set()
         if school_year_id is None:
             year, period = current_period(s, actor.school_id, today)
         else:
@@ -361,6 +363,7 @@ def caseload(db: Database, actor_id: int, today: dt.date | None = None, *, whole
                 raise deny(actor_id, Action.VIEW, "school year", school_year_id, None)
             today = min(today, year.ends_on)
             period = period_on(s, year, today)
+            done_with = set() if year.is_current else {PlanStatus.ARCHIVED}
         first_period_end = s.scalar(
             select(func.min(ReportingPeriod.ends_on)).where(ReportingPeriod.school_year_id == (year.id if year else -1))
         )
@@ -383,12 +386,12 @@ def caseload(db: Database, actor_id: int, today: dt.date | None = None, *, whole
         )
         plan_rows = s.execute(
             select(Plan.id, Plan.student_id, Plan.kind, Plan.status)
-            .where(year_plans.whereclause, Plan.status != PlanStatus.ARCHIVED)
+            .where(year_plans.whereclause, or_(Plan.status != PlanStatus.ARCHIVED, Plan.status.in_(list(done_with))))
             .order_by(Plan.id)
         ).all() if ids else []
         plan_of = {}
-        for r in plan_rows:  # an active plan wins over a draft one
-            if r.student_id not in plan_of or r.status == PlanStatus.ACTIVE:
+        for r in plan_rows:  # an active (or, for a year that is over, archived) plan wins over a draft one
+            if r.student_id not in plan_of or r.status == PlanStatus.ACTIVE or r.status in done_with:
                 plan_of[r.student_id] = r
         plan_ids = [r.id for r in plan_of.values()]
         in_plans = Goal.plan_id.in_(year_plans)
@@ -473,7 +476,7 @@ def caseload(db: Database, actor_id: int, today: dt.date | None = None, *, whole
             "last_progress": last, "next_meeting": next_meeting, "last_annual_review": last_annual,
             "parent_acknowledged": ack_of.get(pid), "last_home_note": home_note_of.get(pid),
             "specialist": specialist_of.get(st.id, ""),
-            "no_active_plan": plan is None or plan.status != PlanStatus.ACTIVE,
+            "no_active_plan": plan is None or not (plan.status == PlanStatus.ACTIVE or plan.status in done_with),
             "no_achievement_goal": c.get(GoalKind.ACHIEVEMENT.value, 0) == 0,
             "no_affective_goal": c.get(GoalKind.AFFECTIVE.value, 0) == 0,
             "no_progress_this_period": period is not None and not in_period,

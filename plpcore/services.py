@@ -495,12 +495,13 @@ def check_in_at_home(db: Database, actor_id: int, goal_id: int, *, prompt: str, 
     prompt = checks.line("prompt", prompt, max_len=200)
     text = checks.text("note", note, max_len=4000, required=False)
     values = _progress_values(None, rating, None, "", None) if rating is not None else None
-    if not text and values is None:
+    has_note = bool(text.strip())  # only spaces is no note, as add_note's required text says
+    if not has_note and values is None:
         raise InvalidInput("note", "write what you talked about, or choose how it is going.")
     with db.write() as s:
         # Whoever may add a note on a goal may also rate it (the same roles in access.ALLOWED).
         goal, grant = load(s, actor_id, Goal, goal_id, Action.ADD_NOTE)
-        if text:
+        if has_note:
             _add_note(s, grant, goal.plan_id, text, goal.id, prompt)
         if values is not None:
             _add_progress(s, grant, goal, values)
