@@ -19,7 +19,7 @@ import streamlit as st
 
 from pages import conflict
 from pages.common import SignedIn, StateKeys, database, flash, md, require_user, show_flash
-from plpcore import documents, queries, services
+from plpcore import documents, export, queries, services
 from plpcore.access import ALLOWED, Action
 from plpcore.db import Database
 from plpcore.errors import NotAllowed, NotFound, PlanTableError
@@ -315,6 +315,14 @@ def header(ctx: Ctx) -> None:
         st.download_button("Plan (PDF)", functools.partial(documents.plan_pdf, ctx.doc), key="plan_pdf",
                            file_name=f"plan-{plan['year']}-{student['local_id']}.pdf", mime="application/pdf",
                            icon=":material/picture_as_pdf:", on_click="ignore")
+        # The whole record (every plan, meeting record and assessment), for a transfer or a family's request
+        # to see it: read (and audited) only when someone downloads it.
+        st.download_button("Whole record (PDF)", functools.partial(whole_record, ctx, "pdf"), key="plan_record_pdf",
+                           file_name=f"record-{student['local_id']}.pdf", mime="application/pdf",
+                           icon=":material/folder_zip:", on_click="ignore")
+        st.download_button("Whole record (JSON)", functools.partial(whole_record, ctx, "json"),
+                           key="plan_record_json", file_name=f"record-{student['local_id']}.json",
+                           mime="application/json", icon=":material/data_object:", on_click="ignore")
     acks = ctx.doc["acknowledgements"]
     if acks:
         latest = max(acks, key=lambda a: a["at"])
@@ -322,6 +330,11 @@ def header(ctx: Ctx) -> None:
     show_error("plan_status_error")
     conflict.show("plan_status_conflict", labels={"status": "Plan status"}, save=plan_status_saver(ctx),
                   done=functools.partial(st.session_state.pop, "plan_status_seen", None))
+
+
+def whole_record(ctx: Ctx, kind: str) -> bytes | str:
+    record = export.student_record(ctx.db, ctx.user.id, ctx.student_id)
+    return documents.student_record_pdf(record) if kind == "pdf" else export.to_json(record)
 
 
 def keep_in_step(key: str, value: Any, version: int) -> None:
@@ -581,6 +594,7 @@ def progress(ctx: Ctx) -> None:
             st.form_submit_button("Record progress", key="plan_progress_submit", type="primary",
                                   on_click=record_progress, args=(ctx,))
         show_error("plan_progress_error")
+    progress_report(ctx)
     frame = queries.progress_frame(ctx.doc)
     if frame.empty:
         st.caption("No progress recorded yet.")
@@ -607,6 +621,22 @@ def progress(ctx: Ctx) -> None:
                                                  "note": "Note",
                                                  # plpcore accepts only http(s) addresses here
                                                  "evidence": st.column_config.LinkColumn("Evidence")})
+
+
+def progress_report(ctx: Ctx) -> None:
+    """The summary sent home at each reporting period: one period's ratings and notes, per goal, as a PDF."""
+    periods = {p["name"]: p for p in ctx.doc["periods"]}
+    today = dt.date.today()
+    started = [name for name, p in periods.items() if p["starts_on"] <= today]
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        name = st.selectbox("Progress report for", [*periods, "the whole year so far"], key="plan_report_period",
+                            index=len(started) - 1 if started else len(periods), width=300)
+        period = periods.get(name)
+        student = ctx.doc["student"]
+        st.download_button("Progress report (PDF)", functools.partial(documents.progress_report_pdf, ctx.doc, period),
+                           key="plan_report_pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
+                           file_name=f"progress-{student['local_id']}-{(period or {}).get('name', 'year')}.pdf",
+                           on_click="ignore")
 
 
 def ratings_chart(rated: pd.DataFrame) -> alt.LayerChart:

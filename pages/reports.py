@@ -45,8 +45,8 @@ def _compliance(db, user: SignedIn, years: list[dict]) -> None:
         st.info("No students on this caseload.")
         return
     st.caption("A student is compliant with an active plan that has an achievement and an affective goal, "
-               "progress reported in the current reporting period (the last one, for a past year), and a "
-               "finalized annual meeting.")
+               "progress reported in the current reporting period (the last one, for a past year), and an "
+               "annual review meeting finalized this school year.")
 
     summary = queries.compliance_summary(frame)
     total = summary.iloc[-1]

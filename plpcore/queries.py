@@ -189,6 +189,9 @@ def plan_document(session: Session, plan_id: int) -> dict[str, Any]:
     notes = session.scalars(select(Note).where(Note.plan_id == plan_id).order_by(Note.created_at, Note.id)).all()
     meetings = session.scalars(select(Meeting).where(Meeting.plan_id == plan_id).order_by(Meeting.scheduled_at)).all()
     acks = session.scalars(select(PlanAcknowledgement).where(PlanAcknowledgement.plan_id == plan_id)).all()
+    periods = session.scalars(
+        select(ReportingPeriod).where(ReportingPeriod.school_year_id == plan.school_year_id).order_by(ReportingPeriod.starts_on)
+    ).all()
     names = _names(session, [x.updated_by for x in sections] + [g.updated_by for g in goals] + [g.created_by for g in goals]
                    + [p.author_id for p in progress] + [x.owner_user_id for x in supports] + [n.author_id for n in notes]
                    + [a.user_id for a in acks] + [lg.author_id for lg in logs])
@@ -216,6 +219,7 @@ def plan_document(session: Session, plan_id: int) -> dict[str, Any]:
     return {
         "plan": {"id": plan.id, "kind": str(plan.kind), "status": str(plan.status), "revision": plan.revision,
                  "version": plan.version, "year": year.name, "year_id": year.id},
+        "periods": [{"name": p.name, "starts_on": p.starts_on, "ends_on": p.ends_on} for p in periods],
         "student": {"id": student.id, "name": student.name, "first_name": student.first_name,
                     "last_name": student.last_name, "preferred_name": student.preferred_name,
                     "local_id": student.local_id, "grade": student.grade, "gifted_areas": student.gifted_areas},
@@ -493,8 +497,8 @@ COMPLIANCE_CHECKS = {
     "no_active_plan": "No active plan",
     "no_achievement_goal": "No achievement goal",
     "no_affective_goal": "No affective goal",
-    "no_progress_this_period": "No progress this reporting period",
-    "no_annual_meeting": "No finalized annual meeting",
+    "no_progress_this_period": "No progress this period",
+    "no_annual_meeting": "No annual meeting",
 }
 
 

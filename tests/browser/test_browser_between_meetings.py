@@ -16,6 +16,7 @@ from bench.driving import body, click_until, open_app, settle, sign_in
 from plpcore import accounts, queries
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_browser_app import account
+from tests.conftest import pdf_text
 
 pytestmark = pytest.mark.browser
 
@@ -170,3 +171,32 @@ def test_a_teacher_acknowledges_logs_a_support_and_records_progress_seen_on_the_
     finally:
         specialist.context.close()
         me.context.close()
+
+
+def test_a_specialist_downloads_a_students_progress_report_and_whole_record(demo, demo_server, browser):
+    specialist = user_id(demo, "specialist")
+    row = queries.caseload(demo.db, specialist).dropna(subset=["plan_id"]).iloc[0]
+    doc = queries.student_plan(demo.db, specialist, int(row.plan_id))
+    goal = next(g for g in doc["goals"] if g["status"] not in ("revised", "discontinued"))
+    page = tab(browser, demo, demo_server, "specialist")
+    try:
+        page.goto(f"{demo_server.base}/plan?student={int(row.student_id)}")
+        settle(page)
+        with page.expect_download() as record:
+            page.locator(".st-key-plan_record_pdf").get_by_role("button").click()
+        text = " ".join(pdf_text(record.value.path().read_bytes()).split())
+        assert doc["student"]["name"] in text
+        assert " ".join(goal["statement"].split()) in text
+
+        page.get_by_role("tab", name="Progress").click()
+        settle(page)
+        with page.expect_download() as report:
+            page.locator(".st-key-plan_report_pdf").get_by_role("button").click()
+        text = " ".join(pdf_text(report.value.path().read_bytes()).split())
+        assert " ".join(goal["statement"].split()) in text
+        current = [p["name"] for p in doc["periods"] if p["starts_on"] <= dt.date.today()][-1]
+        assert current in text
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "plan-progress-report.png"))
+    finally:
+        page.context.close()
