@@ -476,13 +476,17 @@ def _progress_values(on, rating, percent, note, evidence_url) -> dict[str, Any]:
     return values
 
 
-def _add_progress(s: Session, grant: Grant, goal: Goal, values: dict[str, Any]) -> int:
+def _add_progress(s: Session, grant: Grant, goal: Goal, values: dict[str, Any], *, bump: bool = True) -> int:
+    """Add one progress entry and audit it; `bump=False` when another row of the same write moves the revision."""
     entry = ProgressEntry(goal_id=goal.id, author_id=grant.actor.id,
                           author_role=author_role(grant, Action.RECORD_PROGRESS), **values)
     s.add(entry)
     s.flush()
     summary = f"rating {values['rating']}" if values["rating"] is not None else f"{values['percent']}%"
-    written(s, grant, goal.plan_id, "create", entry, field="rating", new=summary)
+    if bump:
+        written(s, grant, goal.plan_id, "create", entry, field="rating", new=summary)
+    else:
+        audit(s, grant.actor.id, "create", entry, student_id=grant.student.id, field="rating", new=summary)
     return entry.id
 
 
@@ -490,7 +494,8 @@ def check_in_at_home(db: Database, actor_id: int, goal_id: int, *, prompt: str, 
                      rating: int | None = None) -> None:
     """A parent's (or student's) check-in on one goal: what was talked about, and/or how it is going.
 
-    The note and the rating are written together or not at all.
+    The note and the rating are written together or not at all: one write, so the plan's
+    revision moves by one, and each row has its own audit event.
     """
     prompt = checks.line("prompt", prompt, max_len=200)
     text = checks.text("note", note, max_len=4000, required=False)
@@ -504,7 +509,7 @@ def check_in_at_home(db: Database, actor_id: int, goal_id: int, *, prompt: str, 
         if has_note:
             _add_note(s, grant, goal.plan_id, text, goal.id, prompt)
         if values is not None:
-            _add_progress(s, grant, goal, values)
+            _add_progress(s, grant, goal, values, bump=not has_note)
 
 
 # --- supports ---------------------------------------------------------------------------
