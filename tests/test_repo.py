@@ -3,6 +3,10 @@
 import re
 import subprocess
 
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
 from tests.conftest import ROOT
 
 
@@ -19,7 +23,7 @@ def test_ci_runs_exactly_the_readme_test_command():
 
 def test_readme_starts_the_app_with_streamlit_run_after_installing_requirements():
     run = readme_commands()[0]
-    assert "pip install -r requirements.txt" in run and run.endswith("streamlit run streamlit_app.py")
+    assert "pip install -r requirements.lock" in run and run.endswith("streamlit run streamlit_app.py")
 
 
 def test_real_secrets_and_the_database_are_never_committed():
@@ -28,3 +32,32 @@ def test_real_secrets_and_the_database_are_never_committed():
         cwd=ROOT, capture_output=True, text=True,
     ).stdout.split()
     assert ignored == [".streamlit/secrets.toml", "data/plantable.db"]
+
+
+def requirements(name: str) -> list[Requirement]:
+    """The ranges a requirements file asks for, following its `-r` includes."""
+    found = []
+    for line in (ROOT / name).read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.startswith("-r "):
+            found += requirements(line[3:].strip())
+        elif line:
+            found.append(Requirement(line))
+    return found
+
+
+def pins(lock: str) -> dict[str, str]:
+    lines = [x.split("#", 1)[0].strip() for x in (ROOT / lock).read_text(encoding="utf-8").splitlines()]
+    pinned = [Requirement(x) for x in lines if x]
+    assert all(len(r.specifier) == 1 and next(iter(r.specifier)).operator == "==" for r in pinned), lock
+    return {canonicalize_name(r.name): next(iter(r.specifier)).version for r in pinned}
+
+
+@pytest.mark.parametrize(("ranges", "lock"), [("requirements.txt", "requirements.lock"),
+                                               ("requirements-dev.txt", "requirements-dev.lock")])
+def test_the_lock_pins_every_requirement_to_a_version_its_range_allows(ranges, lock):
+    pinned = pins(lock)
+    for requirement in requirements(ranges):
+        version = pinned.get(canonicalize_name(requirement.name))
+        assert version is not None, f"{requirement.name} is not in {lock}: refresh it (README, Dependencies)"
+        assert requirement.specifier.contains(version, prereleases=True), f"{requirement} but {lock} has {version}"
