@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import select, update
@@ -120,19 +121,26 @@ class Grant:
 
 
 def roles_toward(session: Session, actor: User, student: Student) -> frozenset[AuthorRole]:
-    roles = {
-        AuthorRole(rel.value)
-        for rel in session.scalars(
-            select(Link.relationship).where(
-                Link.student_id == student.id, Link.user_id == actor.id, Link.active.is_(True)
+    return roles_toward_each(session, actor, [student])[student.id]
+
+
+def roles_toward_each(session: Session, actor: User, students: Iterable[Student]) -> dict[int, frozenset[AuthorRole]]:
+    """The actor's roles toward each of these students, in one query however many there are."""
+    students = list(students)
+    held: dict[int, set[AuthorRole]] = {st.id: set() for st in students}
+    if students:
+        for student_id, rel in session.execute(
+            select(Link.student_id, Link.relationship).where(
+                Link.student_id.in_(list(held)), Link.user_id == actor.id, Link.active.is_(True)
             )
-        )
-    }
-    if student.user_id == actor.id:
-        roles.add(ST)
-    if actor.is_admin and actor.school_id == student.school_id:
-        roles.add(A)
-    return frozenset(roles)
+        ):
+            held[student_id].add(AuthorRole(rel.value))
+    for st in students:
+        if st.user_id == actor.id:
+            held[st.id].add(ST)
+        if actor.is_admin and actor.school_id == st.school_id:
+            held[st.id].add(A)
+    return {student_id: frozenset(roles) for student_id, roles in held.items()}
 
 
 def find(session: Session, model: type[R], row_id: object) -> R | None:

@@ -56,7 +56,7 @@ import io
 import json
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -67,7 +67,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from plpcore import checks
-from plpcore.access import ALLOWED, Action, active_user, audit, bump_revision, deny, roles_toward
+from plpcore.access import ALLOWED, Action, active_user, audit, bump_revision, deny, roles_toward_each
 from plpcore.accounts import BCRYPT_ROUNDS
 from plpcore.db import Database
 from plpcore.errors import InvalidInput
@@ -311,8 +311,9 @@ def _importer(session: Session, actor_id: int) -> User:
     return actor
 
 
-def _may(session: Session, actor: User, student: Student, action: Action) -> bool:
-    return bool(roles_toward(session, actor, student) & ALLOWED[action])
+def _allowed(session: Session, actor: User, students: Iterable[Student], action: Action) -> set[int]:
+    """The ids of the students the actor may do this for (one query for them all)."""
+    return {sid for sid, roles in roles_toward_each(session, actor, students).items() if roles & ALLOWED[action]}
 
 
 def _reason(exc: InvalidInput) -> str:
@@ -407,13 +408,14 @@ def _plan_roster(session: Session, actor: User, preview: ImportPreview) -> tuple
         for link in session.scalars(select(Link).where(Link.student_id.in_(student_ids))):
             links[(link.student_id, link.user_id, link.relationship)] = link
 
+    managed = _allowed(session, actor, existing.values(), Action.MANAGE_LINKS)
     planned: list[_RosterRow] = []
     rejected: list[tuple[int, str]] = []
     seen_ids: dict[str, int] = {}
     new_people: dict[str, tuple[int, _Person]] = {}
     for line, cells in lines:
         try:
-            row = _plan_row(session, actor, line, cells, existing, users, links, seen_ids, new_people)
+            row = _plan_row(managed, actor, line, cells, existing, users, links, seen_ids, new_people)
         except InvalidInput as exc:
             rejected.append((line, _reason(exc)))
             continue
@@ -424,7 +426,7 @@ def _plan_roster(session: Session, actor: User, preview: ImportPreview) -> tuple
     return planned, rejected
 
 
-def _plan_row(session, actor, line, cells, existing, users, links, seen_ids, new_people) -> _RosterRow:
+def _plan_row(managed, actor, line, cells, existing, users, links, seen_ids, new_people) -> _RosterRow:
     try:
         values = student_values(cells["student_id"], cells["first_name"], cells["last_name"], _grade(cells["grade"]),
                                 cells["preferred_name"] or None, _areas(cells["gifted_areas"]))
@@ -437,7 +439,7 @@ def _plan_row(session, actor, line, cells, existing, users, links, seen_ids, new
     student = existing.get(values["local_id"])
     changes: dict[str, tuple[Any, Any]] = {}
     if student is not None:
-        if not _may(session, actor, student, Action.MANAGE_LINKS):
+        if student.id not in managed:
             raise InvalidInput("student_id", f"{values['local_id']!r} is a student on another specialist's caseload.")
         changes = {k: (getattr(student, k), v) for k, v in values.items() if getattr(student, k) != v}
         if not student.active:
@@ -703,7 +705,8 @@ def _plan_assessments(session: Session, actor: User, preview: ImportPreview):
         for st in session.scalars(select(Student).where(Student.school_id == actor.school_id,
                                                         Student.local_id.in_(local_ids)))
     } if local_ids else {}
-    allowed = {local_id: _may(session, actor, st, Action.ASSESSMENT) for local_id, st in students.items()}
+    may = _allowed(session, actor, students.values(), Action.ASSESSMENT)
+    allowed = {local_id: st.id in may for local_id, st in students.items()}
     ids = [st.id for st in students.values()]
     stored = {
         (a.student_id, a.name, a.taken_on): a

@@ -511,3 +511,21 @@ def test_a_recognised_column_mapped_to_none_is_left_out(lite):
     preview = imports.preview_roster(lite.db, lite.sam, data, mapping={"course": None})
     assert "course" not in preview.columns.values()
     assert "course" in preview.ignored
+
+
+@pytest.mark.parametrize("kind", ["roster", "assessments"])
+def test_previewing_a_file_again_costs_the_same_statements_for_5_and_40_known_students(lite, kind):
+    from bench.sql import count_statements
+
+    def statements(n: int) -> int:
+        rows = [roster_row(student_id=f"{kind[0]}{n}-{i}", first_name=f"S{i}") for i in range(n)]
+        import_roster(lite.db, lite.sam, csv_bytes(rows))
+        data = csv_bytes(rows) if kind == "roster" else csv_bytes(
+            [{"student_id": r["student_id"], "assessment": "MAP", "date": "2026-09-10", "score": "220"} for r in rows],
+            header=ASSESSMENT_HEADER)
+        preview = imports.preview_roster if kind == "roster" else imports.preview_assessments
+        with count_statements(lite.db) as counted:
+            preview(lite.db, lite.sam, data)
+        return len(counted)
+
+    assert statements(5) == statements(40)
