@@ -228,6 +228,9 @@ def agenda(room: Room) -> None:
 # --- before the meeting: the lobby and the waiting room ---------------------------------------------
 
 
+LOBBY_LIST = 30  # meetings listed in the lobby at once
+
+
 def lobby(db: Database, user: SignedIn) -> None:
     st.title("Meetings")
     try:
@@ -242,7 +245,14 @@ def lobby(db: Database, user: SignedIn) -> None:
     st.subheader("Upcoming meetings")
     if not upcoming:
         st.info("No meetings are scheduled for your students.")
-    for m in upcoming:
+    shown = upcoming
+    if len(upcoming) > LOBBY_LIST:  # a district caseload schedules thousands: find one by name
+        needle = st.text_input("Find a student's meetings", key="meeting_find", placeholder="Name").strip().casefold()
+        if needle:
+            shown = [m for m in upcoming if needle in m["student"].casefold()]
+        st.caption(f"The next {min(LOBBY_LIST, len(shown))} of {len(shown)} meetings"
+                   + (" for that name." if needle else ". Type a name to find others."))
+    for m in shown[:LOBBY_LIST]:
         with st.container(border=True, horizontal=True, vertical_alignment="center"):
             st.markdown(md(f"{m['student']} · {m['kind']} · {m['scheduled_at']:%a %b %d, %H:%M}")
                         + (" · :green[**in progress**]" if m["status"] == "in progress" else ""))

@@ -143,6 +143,18 @@ def errors(at: AppTest) -> list[str]:
 # --- before the meeting ------------------------------------------------------------------------------
 
 
+def test_a_long_list_of_upcoming_meetings_shows_the_next_thirty_and_finds_others_by_name(school):
+    for _ in range(31):
+        scheduled(school)
+    at = room(school, "sam")
+    assert sum(1 for b in at.button if b.key.startswith("meeting_join_")) == 30
+    assert "The next 30 of 31 meetings. Type a name to find others." in shown(at)
+
+    at.text_input(key="meeting_find").input("nobody here").run()
+    assert not [b for b in at.button if b.key.startswith("meeting_join_")]
+    assert "The next 0 of 0 meetings for that name." in shown(at)
+
+
 def test_specialist_schedules_a_meeting_inviting_the_team_and_a_guest(school):
     at = room(school, "sam")
     at.selectbox(key="meeting_new_student").set_value(school.ana_student)
