@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import MetaData, Table, create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -86,3 +86,41 @@ def test_running_the_schema_upgrade_again_is_harmless_and_keeps_the_data(db, sch
     assert queries.student_plan(db, school.sam, school.ana_plan) == before
     with db.engine.connect() as conn:
         assert conn.scalar(text("SELECT count(*) FROM alembic_version")) == 1
+
+
+def first_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_base()
+
+
+# Rows as the FIRST migration's tables take them (plain SQL, so this stays true when later
+# migrations change the models): a school, an account, a year, a student.
+FIRST_ROWS = [
+    "INSERT INTO school (id, name, demo, created_at) VALUES (1, 'Lincoln Elementary', false, '2026-08-01 08:00:00')",
+    "INSERT INTO app_user (id, school_id, username, display_name, email, password_hash, kind, active, is_admin,"
+    " must_change_password, failed_logins, created_at) VALUES (1, 1, 'dana', 'Dana Whitfield', 'd@example.org',"
+    " 'x', 'specialist', true, false, false, 0, '2026-08-01 08:00:00')",
+    "INSERT INTO school_year (id, school_id, name, starts_on, ends_on, is_current)"
+    " VALUES (1, 1, '2026-27', '2026-08-20', '2027-06-01', true)",
+    "INSERT INTO student (id, school_id, local_id, first_name, last_name, preferred_name, grade, gifted_areas, active,"
+    " user_id, version) VALUES (1, 1, '240001', 'Zoë', 'O''Brien', NULL, 5, 'math', true, NULL, 1)",
+]
+
+
+def test_a_database_filled_at_the_first_migration_keeps_every_row_when_upgraded_to_head(empty_db):
+    with empty_db.engine.begin() as conn:
+        command.upgrade(alembic_config(conn), first_revision())
+        for statement in FIRST_ROWS:
+            conn.execute(text(statement))
+    def rows(conn, name: str) -> list[dict]:
+        table = Table(name, MetaData(), autoload_with=conn)
+        return [dict(r) for r in conn.execute(select(table).order_by(table.c.id)).mappings()]
+
+    with empty_db.engine.connect() as conn:
+        before = {t: rows(conn, t) for t in ("school", "app_user", "school_year", "student")}
+
+    init_schema(empty_db)  # what `python -m plpcore init` and the app's start do
+
+    with empty_db.engine.connect() as conn:
+        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == head()
+        for table, old in before.items():
+            assert [{k: row[k] for k in old[0]} for row in rows(conn, table)] == old, table
