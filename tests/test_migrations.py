@@ -106,6 +106,7 @@ FIRST_ROWS = [
 ]
 
 
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_a_database_filled_at_the_first_migration_keeps_every_row_when_upgraded_to_head(empty_db):
     with empty_db.engine.begin() as conn:
         command.upgrade(alembic_config(conn), first_revision())
