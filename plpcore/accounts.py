@@ -330,16 +330,14 @@ def set_active(db: Database, actor_id: int, user_id: int, active: bool) -> None:
 
 
 def credentials(db: Database) -> dict:
-    """The streamlit-authenticator credentials dict, built from the database each run."""
+    """The streamlit-authenticator credentials dict, built from the database each run.
+
+    It holds no password hashes: plpcore checks every password itself (sign_in, with its
+    lockout), so the hashes never leave plpcore, not even into the authenticator's memory.
+    """
     with db.read() as s:
-        rows = s.execute(select(User.username, User.display_name, User.email, User.password_hash)
-                         .where(User.active.is_(True))).all()
-    return {
-        "usernames": {
-            r.username.lower(): {"name": r.display_name, "email": r.email or "", "password": r.password_hash}
-            for r in rows
-        }
-    }
+        rows = s.execute(select(User.username, User.display_name, User.email).where(User.active.is_(True))).all()
+    return {"usernames": {r.username.lower(): {"name": r.display_name, "email": r.email or ""} for r in rows}}
 
 
 # --- what the admin page lists (first added for the app shell, issue 3) -----------------------

@@ -106,6 +106,18 @@ def test_signing_in_through_the_form_opens_the_specialists_caseload(app_school):
     assert "Sam Specialist (specialist)" in [t.value for t in at.sidebar.text]
 
 
+def test_no_password_hash_is_in_the_session_after_signing_in(app_school):
+    at = sign_in(app().run(), "sam", "correct horse")
+    assert titles(at) == ["My caseload"]
+    held = repr(at.session_state.to_dict())
+    assert "$2b$" not in held and "$2a$" not in held  # bcrypt hashes start so
+
+
+def test_the_authenticator_is_given_no_password_hashes(app_school):
+    db, _ = app_school
+    assert "$2" not in repr(accounts.credentials(db))
+
+
 def test_usernames_are_not_case_sensitive_at_sign_in(app_school):
     at = sign_in(app().run(), "SAM", "correct horse")
     assert titles(at) == ["My caseload"]
