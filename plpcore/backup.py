@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sqlite3
@@ -13,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from plpcore.db import Database, init_schema
 from plpcore.errors import InvalidInput
-from plpcore.models import School, User
+from plpcore.models import Base, School, User
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
@@ -26,6 +27,22 @@ def holds_data(db: Database) -> bool:
         return False
     with db.engine.connect() as conn:
         return bool(conn.scalar(select(func.count(School.id))) or conn.scalar(select(func.count(User.id))))
+
+
+def contents(db: Database) -> tuple[int, str]:
+    """(rows, checksum) of every PlanTable table: what a restore must give back exactly.
+
+    The checksum is a SHA-256 over each table's rows in primary-key order, so two databases
+    of the same kind with the same contents have the same one, whatever their files look like.
+    """
+    digest, rows = hashlib.sha256(), 0
+    with db.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            digest.update(table.name.encode())
+            for row in conn.execute(select(table).order_by(*table.primary_key.columns)):
+                digest.update(repr(tuple(row)).encode())
+                rows += 1
+    return rows, digest.hexdigest()
 
 
 def backup(db: Database, path: str | Path) -> Path:

@@ -283,15 +283,19 @@ def cmd_export_student(args) -> None:
 def cmd_backup(args) -> None:
     from plpcore import backup
 
-    path = backup.backup(_database(args, migrate=False), args.path)
-    print(f"backup written to {path}")
+    db = _database(args, migrate=False)
+    path = backup.backup(db, args.path)
+    rows, checksum = backup.contents(db)
+    print(f"backup written to {path}: {rows} rows, checksum {checksum}")
 
 
 def cmd_restore(args) -> None:
     from plpcore import backup
 
-    backup.restore(_database(args, migrate=False), args.path, force=args.force)
-    print(f"restored from {args.path}")
+    db = _database(args, migrate=False)
+    backup.restore(db, args.path, force=args.force)
+    rows, checksum = backup.contents(db)
+    print(f"restored from {args.path}: {rows} rows, checksum {checksum}")
 
 
 COMMANDS = {

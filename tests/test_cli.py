@@ -270,5 +270,8 @@ def test_backup_then_restore_into_an_empty_database_keeps_every_row(school_file,
 
     assert (made.returncode, back.returncode) == (0, 0), made.stderr + back.stderr
     assert row_counts(restored) == row_counts(school_file)
+    # Both commands print the rows and the content checksum, so a person can compare them.
+    assert made.stdout.split(": ", 1)[1] == back.stdout.split(": ", 1)[1]
+    assert "checksum" in back.stdout
     with Database(f"sqlite:///{restored}").read() as s:
         assert s.scalar(select(Student.first_name).where(Student.local_id == "1001")) == "Ana"

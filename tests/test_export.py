@@ -99,7 +99,7 @@ def wipe(db) -> None:
 
 def test_a_backup_restores_every_row_after_the_database_is_wiped(db, tmp_path):
     built = demo.build_school(db, students=12)
-    before = row_counts(db)
+    before, contents = row_counts(db), backup.contents(db)
     path = backup.backup(db, tmp_path / "plantable.backup")
 
     wipe(db)
@@ -107,6 +107,7 @@ def test_a_backup_restores_every_row_after_the_database_is_wiped(db, tmp_path):
     backup.restore(db, path)
 
     assert row_counts(db) == before
+    assert backup.contents(db) == contents  # the same rows, and the same content checksum
     specialist = built.accounts[0]
     assert accounts.sign_in(db, specialist[1], specialist[2])
     assert accounts.create_user(db, None, username="after.restore", display_name="New", password="correct horse",
