@@ -43,12 +43,12 @@ def signed_out_pages(auth) -> list[st.Page]:
     ]
 
 
-def sidebar(user: SignedIn, auth) -> None:
+def sidebar(user: SignedIn, auth, db) -> None:
     with st.sidebar:
         st.caption("Signed in as")
         st.text(f"{user.name} ({user.kind})")
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
-            sign_in.sign_out(auth)
+            sign_in.sign_out(auth, db, user.id)
             st.rerun()
 
 
@@ -75,7 +75,7 @@ try:
                                             url_path="account", default=True)])
             else:
                 pg = st.navigation(pages_for(user))
-            sidebar(user, auth)
+            sidebar(user, auth, db)
         demo_banner(db)
 except common.CookieKeyTooShort as misconfigured:
     st.error(str(misconfigured))

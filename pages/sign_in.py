@@ -6,6 +6,7 @@ locks an account after five, so a lockout holds across sessions and restarts.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 import pandas as pd
@@ -53,6 +54,7 @@ def _password_ok(db: Database, username: str, password: str) -> bool:
 def signed_in_user(auth: stauth.Authenticate, db: Database) -> tuple[SignedIn, bool] | None:
     """Who this session belongs to (from the session or the cookie), and whether they must change
     their password. The account is read again on every run, so disabling it ends the session."""
+    by_cookie = not st.session_state.get("authentication_status")
     try:
         auth.login(location="unrendered")  # a valid cookie signs the person in; nothing is drawn
     except LoginError:  # a cookie for an account that has been disabled since
@@ -60,7 +62,7 @@ def signed_in_user(auth: stauth.Authenticate, db: Database) -> tuple[SignedIn, b
     account = None
     if st.session_state.get("authentication_status"):
         account = accounts.user_by_name(db, st.session_state.get("username") or "")
-        if account is None or not account.active:
+        if account is None or not account.active or (by_cookie and _cookie_revoked(auth, account)):
             sign_out(auth)
             account = None
     _change_cookie(auth)
@@ -72,6 +74,18 @@ def signed_in_user(auth: stauth.Authenticate, db: Database) -> tuple[SignedIn, b
     st.session_state[StateKeys.USER] = user
     st.session_state.pop(StateKeys.DEMO_ACCOUNTS, None)
     return user, account.must_change_password
+
+
+def _cookie_revoked(auth: stauth.Authenticate, account) -> bool:
+    """A cookie issued before the account last signed out (a copy kept, or replayed) no longer counts.
+
+    The cookie says when it expires, not when it was made: it was made COOKIE_DAYS before that."""
+    token = auth.cookie_controller.get_cookie() or {}
+    expires = token.get("exp_date")
+    if not isinstance(expires, int | float):
+        return True
+    issued = dt.datetime.fromtimestamp(expires, dt.UTC).replace(tzinfo=None) - dt.timedelta(days=COOKIE_DAYS)
+    return accounts.cookie_revoked(account, issued)
 
 
 def _change_cookie(auth: stauth.Authenticate) -> None:
@@ -88,8 +102,13 @@ def _change_cookie(auth: stauth.Authenticate) -> None:
         auth.cookie_controller.delete_cookie()
 
 
-def sign_out(auth: stauth.Authenticate) -> None:
-    """End the session and delete the cookie; forget everything this session was shown."""
+def sign_out(auth: stauth.Authenticate, db: Database | None = None, user_id: int | None = None) -> None:
+    """End the session and delete the cookie; forget everything this session was shown.
+
+    Given the account (the Sign out button), also end every sign-in cookie it was given until
+    now, so a copy of this browser's cookie signs nobody in afterwards."""
+    if db is not None and user_id is not None:
+        accounts.sign_out(db, user_id)
     if st.session_state.get("authentication_status"):
         auth.authentication_controller.logout()
     # The cookie still arrives with this session's requests: ignore it from now on.

@@ -245,6 +245,21 @@ def sign_in(db: Database, username: str, password: str, now: dt.datetime | None 
         return user.id
 
 
+def sign_out(db: Database, user_id: int, now: dt.datetime | None = None) -> None:
+    """Signing out ends this account's sign-in cookies issued until now, wherever they are kept."""
+    with db.write() as s:
+        user = s.get(User, user_id)
+        if user is None:
+            return
+        old, user.signed_out_at = user.signed_out_at, now or utcnow()
+        audit(s, user.id, "sign-out", user, field="signed_out_at", old=old, new=user.signed_out_at)
+
+
+def cookie_revoked(user: User, issued_at: dt.datetime) -> bool:
+    """True for a sign-in cookie issued (UTC) before the account last signed out."""
+    return user.signed_out_at is not None and issued_at <= user.signed_out_at
+
+
 def record_failed_sign_in(db: Database, username: str, now: dt.datetime | None = None) -> str:
     """The sign-in form refused a password: count it, and say what the person should read."""
     now = now or utcnow()

@@ -368,6 +368,7 @@ NOT_IN_MATRIX = {
     "accounts.record_failed_sign_in": "sign-in machinery",
     "accounts.lock_status": "sign-in machinery",
     "accounts.credentials": "sign-in machinery: the authenticator's dict",
+    "accounts.sign_out": "sign-in machinery: acts on the signed-in caller's own account",
     "accounts.change_password": "acts on the caller's own account, proven by the current password",
 }
 MODULES = (services, meetings, queries, accounts, export, imports)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from sqlalchemy import func, select
 
 from plpcore import accounts
+from plpcore.models import AuditEvent
 from tests.app_support import (
     app,
     database_copy,
@@ -183,6 +187,20 @@ def test_signing_out_returns_to_the_sign_in_form_and_forgets_the_student(app_sch
     assert "plp_student_id" not in at.session_state
     assert "plp_user" not in at.session_state
     assert "Ana" not in page_text(at)
+
+
+def test_signing_out_ends_the_accounts_earlier_cookies_and_is_audited(app_school):
+    db, school = app_school
+    at = sign_in(app().run(), "sam", "correct horse")
+    at.sidebar.button(key="sign_out").click().run()
+
+    sam = accounts.user_by_name(db, "sam")
+    assert sam.signed_out_at is not None
+    assert accounts.cookie_revoked(sam, sam.signed_out_at - dt.timedelta(seconds=1))
+    assert not accounts.cookie_revoked(sam, sam.signed_out_at + dt.timedelta(seconds=1))
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "sign-out", AuditEvent.actor_id == school.sam)) == 1
 
 
 # --- initial passwords -----------------------------------------------------------------------------
