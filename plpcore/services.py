@@ -313,7 +313,9 @@ def update_section(
         old = edit(s, section, expected_version, {"text": text, "passed": passed})
         section.updated_by, section.updated_at = actor_id, utcnow()
         s.flush()
-        written(s, grant, plan.id, "update", section, field=f"{key} ({voice})", old=old["text"], new=text)
+        # Passing on a question is a change too: the audit says so rather than recording an empty answer.
+        new = text if text or not passed else "(passed on this question)"
+        written(s, grant, plan.id, "update", section, field=f"{key} ({voice})", old=old["text"], new=new)
         return section.version
 
 

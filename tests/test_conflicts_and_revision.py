@@ -327,3 +327,19 @@ def test_the_revision_test_covers_every_service_that_writes_to_a_plan():
         "meetings.in_room", "meetings.meeting_state",  # reads
     }
     assert covered | not_plan_writes == public_services(services) | public_services(meetings)
+
+
+def test_every_kind_of_write_is_audited_with_who_what_which_field_and_the_new_value(db, school):
+    incomplete = []
+    for service, write in _writes(db, school):
+        with db.read() as s:
+            last = s.scalar(select(func.max(AuditEvent.id))) or 0
+        write()
+        with db.read() as s:
+            events = s.scalars(select(AuditEvent).where(AuditEvent.id > last, AuditEvent.action != "view")).all()
+        for e in events:
+            missing = [name for name in ("actor_id", "entity", "entity_id", "field", "new", "student_id")
+                       if getattr(e, name) in (None, "")]
+            if missing:
+                incomplete.append(f"{service.__name__}: {e.action} {e.entity} lacks {', '.join(missing)}")
+    assert incomplete == [], "\n".join(incomplete)
