@@ -11,12 +11,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from pages.common import SignedIn, StateKeys, database
 from plpcore import queries, services
 from plpcore.access import ALLOWED, Action
-from plpcore.models import AuthorRole
+from plpcore.models import AuditEvent, AuthorRole
 from tests.conftest import BLNS, make_school
 
 DRIVER = Path(__file__).parent / "apps" / "plan_page.py"
@@ -416,3 +417,31 @@ def test_specialist_agrees_a_support_a_parent_proposed(school):
     assert "Status: **agreed**" in [m.value for m in sam.markdown]
     [support] = queries.student_plan(school.db, school.sam, school.ana_plan)["supports"]
     assert support["status"] == "agreed"
+
+
+# --- who looked, and what changed ------------------------------------------------------------------
+
+
+def views_of(school, actor: int) -> int:
+    with school.db.read() as s:
+        return s.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "view", AuditEvent.actor_id == actor, AuditEvent.student_id == school.ana_student))
+
+
+def test_a_staff_member_opening_a_students_plan_is_logged_as_a_view(school):
+    before = views_of(school, school.tia)
+    open_plan(school, "tia", query={"student": str(school.ana_student)})
+    assert views_of(school, school.tia) > before
+
+
+def test_a_parent_reading_their_own_childs_plan_is_not_logged_as_a_staff_view(school):
+    open_plan(school, "gus", query={"student": str(school.ana_student)})
+    assert views_of(school, school.gus) == 0
+
+
+def test_a_specialist_reads_a_students_history_of_changes(school):
+    services.update_section(school.db, school.tia, school.ana_plan, "strengths", "team", "Persistent in math", 0)
+    at = open_plan(school, "sam", query={"student": str(school.ana_student), "tab": "History"})
+    history = next(d.value for d in at.dataframe if "who" in d.value.columns)
+    change = history[history.new == "Persistent in math"].iloc[0]
+    assert (change.who, change.action, change.field) == ("Tia", "update", "strengths (team)")

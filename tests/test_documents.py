@@ -198,3 +198,32 @@ def test_a_progress_report_without_a_period_covers_the_whole_year_so_far(sqlite_
     assert "Reporting period: School year 2026-27 so far" in text
     assert "Staff rating: beginning (2 of 4) on 2026-11-02 (2 entries)" in text
     assert "Ratings so far, oldest first: staff: not yet, beginning" in text
+
+
+def naughty_plan(db):
+    """Ana's plan with every naughty string that plpcore accepts as a goal and as a note."""
+    school = make_school(db)
+    kept = []
+    for value in json.loads(BLNS.read_text(encoding="utf-8")):
+        try:
+            services.add_goal(db, school.sam, school.ana_plan, kind="other", statement=value)
+            services.add_note(db, school.gus, school.ana_plan, value)
+            kept.append(value)
+        except InvalidInput:
+            continue
+    return school, kept
+
+
+def test_every_naughty_string_goes_through_the_json_export_unchanged(sqlite_db):
+    school, kept = naughty_plan(sqlite_db)
+    record = json.loads(export.student_record_json(sqlite_db, school.sam, school.ana_student))
+    plan = next(p for p in record["plans"] if p["plan"]["id"] == school.ana_plan)
+    assert [g["statement"] for g in plan["goals"]][1:] == kept  # the first goal is make_school's
+    assert [n["text"] for n in plan["notes"]] == kept
+
+
+def test_a_plan_pdf_with_every_naughty_string_is_made(sqlite_db):
+    school, kept = naughty_plan(sqlite_db)
+    text = pdf_text(documents.plan_pdf(queries.student_plan(sqlite_db, school.sam, school.ana_plan)))
+    assert "Ana Lopez" in text
+    assert "<script>alert(123)</script>" in " ".join(text.split())

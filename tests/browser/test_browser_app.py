@@ -17,8 +17,9 @@ pytestmark = pytest.mark.browser
 
 ROLES = ("specialist", "admin", "teacher", "guardian", "student")
 # Every URL a person could try: the app's pages, other files under pages/, and nonsense.
-URLS = ("/", "/home", "/plan", "/admin", "/account", "/setup", "/sign-in", "/sign_in", "/common", "/conflict",
-        "/plan?student=1&plan=1", "/home?student=2", "/no-such-page")
+URLS = ("/", "/home", "/plan", "/meeting", "/reports", "/admin", "/import", "/account", "/setup", "/sign-in",
+        "/sign_in", "/common", "/conflict", "/plan?student=1&plan=1", "/home?student=2", "/meeting?meeting=1",
+        "/no-such-page")
 # Paths into the source tree: Streamlit answers with its page shell, whose scripts do not
 # load from there, so the browser shows an empty page (and must show nothing else).
 FILE_URLS = ("/pages/home.py", "/pages/plan.py", "/plpcore/queries.py")
