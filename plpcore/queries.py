@@ -624,20 +624,23 @@ def meeting_record(db: Database, actor_id: int, meeting_id: int) -> dict[str, An
 # --- meetings (the meeting room and home; issue 4) ------------------------------------------------
 
 
+def _my_students(session: Session, actor_id: int):
+    """A WHERE clause for the active students an active account is linked to, or is; refused otherwise."""
+    if active_user(session, actor_id) is None:
+        raise deny(actor_id, Action.VIEW, "meeting", None, None)
+    linked = select(Link.student_id).where(Link.user_id == actor_id, Link.active.is_(True))
+    return and_(or_(Student.id.in_(linked), Student.user_id == actor_id), Student.active.is_(True))
+
+
 def upcoming_meetings(db: Database, actor_id: int) -> list[dict[str, Any]]:
     """Running, then scheduled meetings on the plans of students the user is linked to, or is; soonest first."""
     with db.read() as s:
-        actor = active_user(s, actor_id)
-        if actor is None:
-            raise deny(actor_id, Action.VIEW, "meeting", None, None)
-        linked = select(Link.student_id).where(Link.user_id == actor_id, Link.active.is_(True))
         rows = s.execute(
             select(Meeting.id, Meeting.plan_id, Meeting.kind, Meeting.scheduled_at, Meeting.location, Meeting.status,
                    Student.id.label("student_id"), Student.first_name, Student.preferred_name, Student.last_name)
             .join(Plan, Plan.id == Meeting.plan_id)
             .join(Student, Student.id == Plan.student_id)
-            .where(or_(Student.id.in_(linked), Student.user_id == actor_id), Student.active.is_(True),
-                   Meeting.status.in_([MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS]))
+            .where(_my_students(s, actor_id), Meeting.status.in_([MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS]))
             .order_by(case((Meeting.status == MeetingStatus.IN_PROGRESS, 0), else_=1), Meeting.scheduled_at, Meeting.id)
         ).all()
     return [
@@ -651,10 +654,7 @@ def upcoming_meetings(db: Database, actor_id: int) -> list[dict[str, Any]]:
 def records_to_sign(db: Database, actor_id: int) -> list[dict[str, Any]]:
     """Finalized meetings this person attended and has not yet signed the record of; newest first."""
     with db.read() as s:
-        actor = active_user(s, actor_id)
-        if actor is None:
-            raise deny(actor_id, Action.VIEW, "meeting", None, None)
-        linked = select(Link.student_id).where(Link.user_id == actor_id, Link.active.is_(True))
+        mine = _my_students(s, actor_id)
         rows = s.execute(
             select(Meeting.id, Meeting.kind, Meeting.scheduled_at, Student.id.label("student_id"), Student.first_name,
                    Student.preferred_name, Student.last_name)
@@ -662,8 +662,7 @@ def records_to_sign(db: Database, actor_id: int) -> list[dict[str, Any]]:
             .join(Plan, Plan.id == Meeting.plan_id)
             .join(Student, Student.id == Plan.student_id)
             .where(Attendance.user_id == actor_id, Attendance.status == AttendanceStatus.PRESENT,
-                   Attendance.signed_at.is_(None), Meeting.status == MeetingStatus.FINALIZED,
-                   or_(Student.id.in_(linked), Student.user_id == actor_id), Student.active.is_(True))
+                   Attendance.signed_at.is_(None), Meeting.status == MeetingStatus.FINALIZED, mine)
             .order_by(Meeting.scheduled_at.desc(), Meeting.id)
         ).all()
     return [{"id": r.id, "student_id": r.student_id, "student": f"{r.preferred_name or r.first_name} {r.last_name}",

@@ -12,25 +12,14 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from bench.driving import body, click_until, open_app, settle, sign_in
+from bench.driving import body, click_until, settle
 from plpcore import accounts, queries
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_browser_app import account
+from tests.browser.test_browser_plan import signed_in_tab
 from tests.conftest import pdf_text
 
 pytestmark = pytest.mark.browser
-
-TALL = {"width": 1366, "height": 1600}
-
-
-def tab(browser, demo, demo_server, role: str):
-    context = browser.new_context(viewport=TALL)
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    open_app(page, demo_server.base)
-    sign_in(page, *account(demo, role))
-    return page
-
 
 def user_id(demo, role: str) -> int:
     return accounts.user_by_name(demo.db, account(demo, role)[0]).id
@@ -61,7 +50,8 @@ def test_a_students_self_rating_shows_on_the_specialists_caseload_at_once(demo, 
     own = own[own.relationship == "student"].iloc[0]
     goal = live_goal(demo, student, int(own.plan_id))
     today = dt.date.today().isoformat()
-    specialist, me = tab(browser, demo, demo_server, "specialist"), tab(browser, demo, demo_server, "student")
+    specialist = signed_in_tab(browser, demo, demo_server, "specialist")
+    me = signed_in_tab(browser, demo, demo_server, "student")
     try:
         local_id = str(own.local_id)
         before = caseload_row(specialist, local_id)
@@ -93,7 +83,8 @@ def test_a_parents_home_check_in_shows_on_the_specialists_caseload_at_once(demo,
     mine = queries.my_students(demo.db, parent)
     child = mine[(mine.relationship == "guardian") & mine.plan_id.notna()].iloc[0]
     goal = live_goal(demo, parent, int(child.plan_id))
-    specialist, me = tab(browser, demo, demo_server, "specialist"), tab(browser, demo, demo_server, "guardian")
+    specialist = signed_in_tab(browser, demo, demo_server, "specialist")
+    me = signed_in_tab(browser, demo, demo_server, "guardian")
     try:
         local_id = str(child.local_id)
         before = caseload_row(specialist, local_id)
@@ -134,7 +125,8 @@ def test_a_teacher_acknowledges_logs_a_support_and_records_progress_seen_on_the_
     local_id = str(students[students.student_id == support.student_id].local_id.iloc[0])
     sid = int(support.support_id)
     today = dt.date.today().isoformat()
-    specialist, me = tab(browser, demo, demo_server, "specialist"), tab(browser, demo, demo_server, "teacher")
+    specialist = signed_in_tab(browser, demo, demo_server, "specialist")
+    me = signed_in_tab(browser, demo, demo_server, "teacher")
     try:
         before = caseload_row(specialist, local_id)
         assert before["last_progress"] != today  # or the check below could not fail
@@ -178,7 +170,7 @@ def test_a_specialist_downloads_a_students_progress_report_and_whole_record(demo
     row = queries.caseload(demo.db, specialist).dropna(subset=["plan_id"]).iloc[0]
     doc = queries.student_plan(demo.db, specialist, int(row.plan_id))
     goal = next(g for g in doc["goals"] if g["status"] not in ("revised", "discontinued"))
-    page = tab(browser, demo, demo_server, "specialist")
+    page = signed_in_tab(browser, demo, demo_server, "specialist")
     try:
         page.goto(f"{demo_server.base}/plan?student={int(row.student_id)}")
         settle(page)
