@@ -249,15 +249,20 @@ def reimport_changes(rows: list[dict]) -> list[str]:
             and (r["created"] or r["updated"] or r["new_accounts"])]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="86,2000", help="students in the demo school, comma-separated")
+def database_arguments(parser: argparse.ArgumentParser, json_help: str) -> None:
+    """--db, --json and --postgres-url, as every benchmark here takes them."""
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="sqlite")
-    parser.add_argument("--runs", type=int, default=5, help="timed runs of each page, after one warm-up")
-    parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument("--json", type=Path, help=json_help)
     parser.add_argument("--postgres-url", default=os.environ.get("PLP_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
                         help="a PostgreSQL database whose tables may be dropped (default: PLP_BENCH_POSTGRES_URL, "
                              "else the local plantable_bench)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="86,2000", help="students in the demo school, comma-separated")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs of each page, after one warm-up")
+    database_arguments(parser, json_help="also write the rows here")
     args = parser.parse_args(argv)
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
