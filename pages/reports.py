@@ -75,7 +75,7 @@ def _compliance(db, user: SignedIn, years: list[dict]) -> None:
     if event.selection.rows:
         row = missing.iloc[event.selection.rows[0]]
         open_plan(int(row.student_id), None)
-    year = names[year_id].split(" ")[0]
+    year = next(y["name"] for y in years if y["id"] == year_id)
     st.download_button(
         "Export compliance report (CSV)",
         frame.drop(columns=["student_id"]).to_csv(index=False).encode(),

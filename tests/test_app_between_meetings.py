@@ -8,7 +8,7 @@ from pages.common import StateKeys
 from pages.home import CHECK_IN_PROMPTS
 from plpcore import queries, services
 from tests.app_support import app, database_copy, messages, page_text, titles
-from tests.test_between_meetings import finalized_review
+from tests.test_queries import finalized_review
 
 
 @pytest.fixture

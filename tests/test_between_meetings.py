@@ -14,8 +14,8 @@ from plpcore.db import Database
 from plpcore.errors import InvalidInput
 from plpcore.models import ReportingPeriod
 from tests.conftest import make_school
+from tests.test_queries import TODAY, finalized_review
 
-TODAY = dt.date(2026, 11, 23)  # inside the school year's second reporting period
 PROMPT = "How can we support you at home?"
 
 
@@ -26,26 +26,6 @@ def ana(sqlite_db) -> SimpleNamespace:
     school.affective_goal = services.add_goal(sqlite_db, school.sam, school.ana_plan, kind="affective",
                                               statement="Ana: ask for help when stuck")
     return school
-
-
-def finalized_review(db: Database, school, *, present: tuple[int, ...] | None = None,
-                     signers: tuple[int, ...] = ()) -> int:
-    """Ana's annual review, run to the end and finalized (which also makes her draft plan active)."""
-    present = (school.sam, school.tia, school.gus, school.ana) if present is None else present
-    meeting = meetings.schedule_meeting(db, school.sam, school.ana_plan, kind="annual ALP review",
-                                        scheduled_at=dt.datetime.combine(TODAY, dt.time(15, 0)))
-    meetings.open_meeting(db, school.sam, meeting)
-    for person in present:
-        meetings.check_in(db, person, meeting)
-    for key in services.VOICE_FIRST:
-        services.update_section(db, school.ana, school.ana_plan, key, "student", "In my words", 0)
-    step = "attendance"
-    while step != "review and sign":
-        step = meetings.advance(db, school.sam, meeting, step)
-    for person in signers:
-        meetings.sign(db, person, meeting)
-    meetings.finalize(db, school.sam, meeting, "" if school.gus in present else "Gus was travelling")
-    return meeting
 
 
 def ana_compliance(db: Database, school, today: dt.date = TODAY, year_id: int | None = None) -> pd.Series:

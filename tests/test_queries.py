@@ -146,37 +146,39 @@ def test_the_annual_meeting_is_overdue_once_the_first_period_ends_without_one(sq
     assert ana_row(sqlite_db, ana, start).meeting_overdue
 
 
-def finalize_annual_review(db, school, *, everyone_signs: bool):
-    when = dt.datetime.combine(TODAY, dt.time(15, 0))
-    meeting = meetings.schedule_meeting(db, school.sam, school.ana_plan, kind="annual ALP review", scheduled_at=when)
+def finalized_review(db: Database, school, *, present: tuple[int, ...] | None = None,
+                     signers: tuple[int, ...] = ()) -> int:
+    """Ana's annual review, run to the end and finalized (which also makes her draft plan active)."""
+    present = (school.sam, school.tia, school.gus, school.ana) if present is None else present
+    meeting = meetings.schedule_meeting(db, school.sam, school.ana_plan, kind="annual ALP review",
+                                        scheduled_at=dt.datetime.combine(TODAY, dt.time(15, 0)))
     meetings.open_meeting(db, school.sam, meeting)
-    for person in (school.sam, school.tia, school.gus, school.ana):
+    for person in present:
         meetings.check_in(db, person, meeting)
     for key in services.VOICE_FIRST:
-        services.update_section(db, school.ana, school.ana_plan, key, "student", "my words", 0)
+        services.update_section(db, school.ana, school.ana_plan, key, "student", "In my words", 0)
     step = "attendance"
     while step != "review and sign":
         step = meetings.advance(db, school.sam, meeting, step)
-    signers = (school.sam, school.tia, school.gus, school.ana) if everyone_signs else (school.sam,)
     for person in signers:
         meetings.sign(db, person, meeting)
-    meetings.finalize(db, school.sam, meeting)
+    meetings.finalize(db, school.sam, meeting, "" if school.gus in present else "Gus was travelling")
     return meeting
 
 
 def test_a_finalized_annual_review_clears_the_overdue_flag(sqlite_db, ana):
-    finalize_annual_review(sqlite_db, ana, everyone_signs=True)
+    finalized_review(sqlite_db, ana, signers=(ana.sam, ana.tia, ana.gus, ana.ana))
     start = second_period_start(sqlite_db)
     assert not ana_row(sqlite_db, ana, start).meeting_overdue
 
 
 def test_a_record_someone_present_has_not_signed_is_flagged(sqlite_db, ana):
-    finalize_annual_review(sqlite_db, ana, everyone_signs=False)
+    finalized_review(sqlite_db, ana, signers=(ana.sam,))
     assert ana_row(sqlite_db, ana, TODAY).record_unsigned
 
 
 def test_signing_after_the_meeting_clears_the_unsigned_flag(sqlite_db, ana):
-    meeting = finalize_annual_review(sqlite_db, ana, everyone_signs=False)
+    meeting = finalized_review(sqlite_db, ana, signers=(ana.sam,))
     for person in (ana.tia, ana.gus, ana.ana):
         meetings.sign(sqlite_db, person, meeting)
     assert not ana_row(sqlite_db, ana, TODAY).record_unsigned
