@@ -17,6 +17,7 @@ from fpdf.enums import XPos, YPos
 from icalendar import Calendar, Event
 
 from plpcore.models import GoalStatus
+from plpcore.rules import RATING_WORDS
 from plpcore.services import CAREER_SECTIONS, PROFILE_SECTIONS, PROGRAMMING_SECTIONS
 
 FONTS = Path(__file__).parent / "fonts"
@@ -25,7 +26,6 @@ FALLBACK_FONTS = [
     Path("/usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf"),
     Path("/usr/share/fonts/truetype/noto/NotoSansThai-Regular.ttf"),
 ]
-RATING_WORDS = {1: "not yet", 2: "beginning", 3: "progressing", 4: "met"}
 # Whose ratings a progress report sets side by side (the same grouping as the charts' queries.progress_frame).
 VOICES = {"student": "The student's own rating", "staff": "Staff rating", "family": "Family rating"}
 PLAN_TITLES = {"ALP": "Advanced Learning Plan", "PLP": "Personalized Learning Plan", "ILP": "Individual Learning Plan"}

@@ -26,7 +26,6 @@ from plpcore.models import (
     AttendanceStatus,
     AuthorRole,
     GoalKind,
-    GoalStatus,
     Link,
     Meeting,
     MeetingKind,
@@ -41,6 +40,7 @@ from plpcore.models import (
     utcnow,
 )
 from plpcore.queries import plan_document
+from plpcore.rules import live_goals
 from plpcore.services import author_role, edit, lock, voice_unanswered, written
 
 AGENDA = list(AgendaStep)
@@ -320,7 +320,7 @@ def finalize(db: Database, actor_id: int, meeting_id: int, missing_reason: str =
         plan = s.get(Plan, meeting.plan_id)
         doc = plan_document(s, plan.id)
         if plan.kind is PlanKind.ALP:
-            live = [g for g in doc["goals"] if g["status"] not in (GoalStatus.DISCONTINUED, GoalStatus.REVISED)]
+            live = live_goals(doc["goals"])
             kinds = {g["kind"] for g in live}
             for need in (GoalKind.ACHIEVEMENT, GoalKind.AFFECTIVE):
                 if need not in kinds:

@@ -24,7 +24,6 @@ from plpcore.models import (
     Goal,
     GoalKind,
     GoalRevision,
-    GoalStatus,
     Intervention,
     Link,
     Meeting,
@@ -48,9 +47,17 @@ from plpcore.models import (
     User,
     utcnow,
 )
+from plpcore.rules import (
+    LIVE_GOAL,
+    current_plan_id,
+    current_plan_ids,
+    may_acknowledge_support,
+    may_log_support,
+    owns_support,
+    pick_current,
+    viewer_can,
+)
 
-# Goals that still count toward "has an affective goal" and similar flags.
-LIVE_GOAL = Goal.status.notin_([GoalStatus.DISCONTINUED, GoalStatus.REVISED])
 FLAGS = ("no_active_plan", "no_achievement_goal", "no_affective_goal", "no_progress_this_period",
          "meeting_overdue", "record_unsigned")
 FLAG_LABELS = {
@@ -99,27 +106,13 @@ def my_students(db: Database, actor_id: int) -> pd.DataFrame:
             st.id: st
             for st in s.scalars(select(Student).where(Student.id.in_(ids)))
         } if ids else {}
-        plans = _current_plans(s, ids)
+        plans = current_plan_ids(s, ids)
     frame = pd.DataFrame(rows, columns=["student_id", "relationship", "course"])
     frame["name"] = [people[i].name for i in frame.student_id]
     frame["grade"] = [people[i].grade for i in frame.student_id]
     frame["local_id"] = [people[i].local_id for i in frame.student_id]
-    frame["plan_id"] = [plans.get(i, (None,))[0] for i in frame.student_id]
+    frame["plan_id"] = [plans.get(i) for i in frame.student_id]
     return frame.sort_values(["name", "relationship"]).reset_index(drop=True)
-
-
-def _current_plans(session: Session, student_ids) -> dict[int, tuple[int, str, str]]:
-    """student id -> (plan id, kind, status) of the plan for the current school year."""
-    if not student_ids:
-        return {}
-    rows = session.execute(
-        select(Plan.student_id, Plan.id, Plan.kind, Plan.status)
-        .join(SchoolYear, SchoolYear.id == Plan.school_year_id)
-        .where(Plan.student_id.in_(student_ids), SchoolYear.is_current.is_(True),
-               Plan.status != PlanStatus.ARCHIVED)
-        .order_by(Plan.id)
-    )
-    return {r.student_id: (r.id, str(r.kind), str(r.status)) for r in rows}
 
 
 def student_summary(db: Database, actor_id: int, student_id: int) -> dict[str, Any]:
@@ -139,6 +132,7 @@ def student_summary(db: Database, actor_id: int, student_id: int) -> dict[str, A
             "preferred_name": st.preferred_name, "local_id": st.local_id, "grade": st.grade,
             "gifted_areas": st.gifted_areas, "has_login": st.user_id is not None,
             "roles": sorted(str(r) for r in grant.roles),
+            "current_plan_id": getattr(pick_current([p for p in plans if p.is_current]), "id", None),
             "plans": [dict(p._mapping) | {"kind": str(p.kind), "status": str(p.status)} for p in plans],
         }
 
@@ -152,7 +146,13 @@ def student_plan(db: Database, actor_id: int, plan_id: int) -> dict[str, Any]:
         plan, grant = load(s, actor_id, Plan, plan_id, Action.VIEW)
         record_view(s, grant, "plan", plan.id)
         doc = plan_document(s, plan.id)
-        doc["viewer_roles"] = sorted(str(r) for r in grant.roles)
+        roles = sorted(str(r) for r in grant.roles)
+        doc["viewer_roles"] = roles
+        doc["can"] = viewer_can(roles)
+        for support in doc["supports"]:
+            support["mine"] = owns_support(support["owner_user_id"], support["owner_role"], actor_id, roles)
+            support["may_acknowledge"] = may_acknowledge_support(support, actor_id, roles)
+            support["may_log"] = may_log_support(support, actor_id, roles)
         return doc
 
 
@@ -283,7 +283,7 @@ def goals_with_progress(db: Database, actor_id: int, student_id: int) -> pd.Data
     """A student's goals on the current plan with their progress series, one row per entry."""
     with db.read() as s:
         grant = authorize(s, actor_id, student_id, Action.VIEW)
-        plan_id = _current_plans(s, [student_id]).get(student_id, (None,))[0]
+        plan_id = current_plan_id(s, student_id)
         if plan_id is None:
             return progress_frame({"goals": []})
         record_view(s, grant, "goals", plan_id)
@@ -393,10 +393,10 @@ def caseload(db: Database, actor_id: int, today: dt.date | None = None, *, whole
             .where(year_plans.whereclause, or_(Plan.status != PlanStatus.ARCHIVED, Plan.status.in_(list(done_with))))
             .order_by(Plan.id)
         ).all() if ids else []
-        plan_of = {}
-        for r in plan_rows:  # an active (or, for a year that is over, archived) plan wins over a draft one
-            if r.student_id not in plan_of or r.status == PlanStatus.ACTIVE or r.status in done_with:
-                plan_of[r.student_id] = r
+        by_student: dict[int, list[Any]] = {}
+        for r in plan_rows:
+            by_student.setdefault(r.student_id, []).append(r)
+        plan_of = {student_id: pick_current(rows, year_over=bool(done_with)) for student_id, rows in by_student.items()}
         plan_ids = [r.id for r in plan_of.values()]
         in_plans = Goal.plan_id.in_(year_plans)
         goal_counts = s.execute(

@@ -62,6 +62,7 @@ from plpcore.models import (
     Voice,
     utcnow,
 )
+from plpcore.rules import owns_support
 
 # The plan's sections. Profile questions have the student's words and the team's
 # additions; career planning and programming are written by the team.
@@ -580,9 +581,7 @@ def set_support_status(
 
 
 def _owns(grant: Grant, support: Support, session: Session) -> bool:
-    if support.owner_user_id is not None:
-        return support.owner_user_id == grant.actor.id
-    return support.owner_role is not None and support.owner_role in grant.roles
+    return owns_support(support.owner_user_id, support.owner_role, grant.actor.id, [str(r) for r in grant.roles])
 
 
 def acknowledge_support(db: Database, actor_id: int, support_id: int) -> None:
