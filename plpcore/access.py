@@ -224,7 +224,7 @@ def load(session: Session, actor_id: int | None, model: type[R], row_id: object,
         grant = authorize(session, actor_id, student_id, action)
     except NotAllowed as denial:
         raise deny(actor_id, action, model.__tablename__, row_id, student_id) from denial
-    row = session.get(model, row_id)
+    row = session.get_one(model, row_id)  # there: its student was found through it, in this transaction
     return row, grant
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import bcrypt
@@ -48,7 +49,7 @@ def is_empty(db: Database) -> bool:
         return s.scalar(select(func.count(School.id))) == 0 and s.scalar(select(func.count(User.id))) == 0
 
 
-def school_year_values(name: str, starts_on: Any, ends_on: Any, periods: list[tuple[str, Any, Any]] = ()) -> dict:
+def school_year_values(name: str, starts_on: Any, ends_on: Any, periods: Sequence[tuple[str, Any, Any]] = ()) -> dict:
     name = checks.line("school year", name, max_len=20)
     starts_on = checks.date("year start", starts_on)
     ends_on = checks.date("year end", ends_on)
@@ -119,7 +120,7 @@ def _add_year(session, school_id: int, year: dict, current: bool) -> SchoolYear:
 
 
 def add_school_year(db: Database, actor_id: int, name: str, starts_on: Any, ends_on: Any,
-                    periods: list[tuple[str, Any, Any]] = (), make_current: bool = False) -> int:
+                    periods: Sequence[tuple[str, Any, Any]] = (), make_current: bool = False) -> int:
     year = school_year_values(name, starts_on, ends_on, list(periods))
     with db.write() as s:
         actor = _admin(s, actor_id, "school_year")
@@ -128,7 +129,7 @@ def add_school_year(db: Database, actor_id: int, name: str, starts_on: Any, ends
         if make_current:
             for other in s.scalars(select(SchoolYear).where(SchoolYear.school_id == actor.school_id)):
                 other.is_current = False
-        row = _add_year(s, actor.school_id, year, make_current)
+        row = _add_year(s, actor.school_id, year, make_current)  # pyright: ignore[reportArgumentType]  (staff are in a school)
         audit(s, actor_id, "create", row, field="name", new=year["name"])
         return row.id
 
@@ -192,7 +193,7 @@ def create_user(
             school_id = actor.school_id
             if (is_admin or kind is AccountKind.ADMIN) and not actor.is_admin:
                 raise deny(actor_id, Action.MANAGE_LINKS, "app_user", None, None)
-        return _new_user(s, actor_id, school_id, kind, is_admin, values).id
+        return _new_user(s, actor_id, school_id, kind, is_admin, values).id  # pyright: ignore[reportArgumentType]  (staff are in a school)
 
 
 def _new_user(session, actor_id: int | None, school_id: int, kind: AccountKind, is_admin: bool, values: dict) -> User:
@@ -386,7 +387,7 @@ def people(db: Database, actor_id: int, now: dt.datetime | None = None) -> list[
         for user_id, student_id in s.execute(
             select(Student.user_id, Student.id).where(Student.school_id == actor.school_id, Student.user_id.is_not(None))
         ):
-            reached.setdefault(user_id, set()).add(student_id)
+            reached.setdefault(user_id, set()).add(student_id)  # pyright: ignore[reportArgumentType]  (is_not(None))
         caseload = set() if actor.is_admin else set(s.scalars(select(Link.student_id).where(
             Link.user_id == actor.id, Link.relationship == Relationship.SPECIALIST, Link.active.is_(True))))
 

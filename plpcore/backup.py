@@ -98,7 +98,7 @@ def _sqlite_copy(db: Database, target: Path) -> None:
     try:
         dest = sqlite3.connect(target)
         try:
-            raw.driver_connection.backup(dest)
+            raw.driver_connection.backup(dest)  # pyright: ignore[reportOptionalMemberAccess]  (it is open)
         finally:
             dest.close()
     finally:
@@ -113,7 +113,7 @@ def _sqlite_restore(db: Database, source: Path) -> None:
             raise InvalidInput("backup file", f"{source} is not a PlanTable database.")
         raw = db.engine.raw_connection()
         try:
-            src.backup(raw.driver_connection)
+            src.backup(raw.driver_connection)  # pyright: ignore[reportArgumentType]  (it is open)
         finally:
             raw.close()
     except sqlite3.DatabaseError as exc:

@@ -6,7 +6,7 @@ import datetime as dt
 import numbers
 import re
 import unicodedata
-from typing import TypeVar
+from typing import Literal, TypeVar, overload
 from urllib.parse import urlparse
 
 from plpcore.errors import InvalidInput
@@ -87,7 +87,7 @@ def integer(field: str, value: object, *, lo: int, hi: int, required: bool = Tru
     if isinstance(value, bool):
         raise InvalidInput(field, "must be a whole number.")
     try:
-        number = int(value)
+        number = int(value)  # pyright: ignore[reportArgumentType]  (whatever came in: a TypeError is caught)
     except (TypeError, ValueError):
         raise InvalidInput(field, "must be a whole number.") from None
     if isinstance(value, float) and value != number:
@@ -95,6 +95,14 @@ def integer(field: str, value: object, *, lo: int, hi: int, required: bool = Tru
     if not lo <= number <= hi:
         raise InvalidInput(field, f"must be between {lo} and {hi}.")
     return number
+
+
+@overload
+def date(field: str, value: object, *, required: Literal[True] = True) -> dt.date: ...
+
+
+@overload
+def date(field: str, value: object, *, required: bool) -> dt.date | None: ...
 
 
 def date(field: str, value: object, *, required: bool = True) -> dt.date | None:
@@ -152,4 +160,5 @@ def as_id(value: object) -> int | None:
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         return None
-    return int(value) if 0 < value <= MAX_ID else None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None

@@ -32,7 +32,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> Parser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
                         help="database URL (default: PLP_DATABASE_URL, secrets.toml, or data/plantable.db)")
     parser = Parser(prog="python -m plpcore", description="PlanTable from the command line.", parents=[common])
@@ -271,7 +271,7 @@ def cmd_export_student(args) -> None:
     actor = _acting_user(db, args.as_user)
     student_id = export.find_student(db, actor, args.local_id)
     if pdf:
-        args.output.write_bytes(documents.student_record_pdf(export.student_record(db, actor, student_id)))
+        args.output.write_bytes(documents.student_record_pdf(export.student_record(db, actor, student_id)))  # pyright: ignore[reportOptionalMemberAccess]  (checked above)
     elif args.output:
         args.output.write_text(export.student_record_json(db, actor, student_id) + "\n", encoding="utf-8")
     else:

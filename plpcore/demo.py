@@ -302,8 +302,8 @@ class _Rows:
                 # A Core executemany per table: every row carries every column, so SQLite
                 # and psycopg get one batched statement (the ORM's per-row bookkeeping is
                 # the slowest part otherwise).
-                session.execute(insert(model.__table__), self.rows[model])
-        if session.bind.dialect.name == "postgresql":
+                session.execute(insert(model.__table__), self.rows[model])  # pyright: ignore[reportArgumentType]  (a Table)
+        if session.get_bind().dialect.name == "postgresql":
             # Explicit ids do not move PostgreSQL's sequences; set them past the new rows.
             for model in self.ORDER:
                 table = model.__tablename__
@@ -402,7 +402,7 @@ class _Builder:
         self.names = _Usernames()
         self.shown: list[tuple[str, str]] = []
         self.school_name = school_name
-        self.user_names: dict[int, str] = {}
+        self.user_names: dict[int | None, str] = {}  # None (nobody, a guest) finds no name
 
     # people ---------------------------------------------------------------------------------
 
@@ -475,7 +475,7 @@ class _Builder:
                 families.append((last, guardians))
             first = rng.choice(FIRST_NAMES)
             has_login = rng.random() < (0.85 if grade >= 6 else 0.4)
-            login_id = None
+            login_id, login_name = None, ""
             if has_login:
                 login_id, login_name = self.user(AccountKind.STUDENT, f"{first} {last}", f"{_ascii(first)}.{_ascii(last)}")
             student_id = self.rows.add(
@@ -790,6 +790,7 @@ class _Builder:
             if not finalized:
                 status, mode, checked, signed = AttendanceStatus.INVITED, None, None, None
             else:
+                assert when is not None  # a finalized meeting was held at a time
                 absent = role is AuthorRole.TEACHER and k > 1 and rng.random() < 0.5 or (
                     role is AuthorRole.GUARDIAN and k == len(people) - 2 and len(team["guardians"]) > 1 and rng.random() < 0.4)
                 status = (AttendanceStatus.EXCUSED if role is AuthorRole.TEACHER else AttendanceStatus.ABSENT) if absent \

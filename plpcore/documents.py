@@ -9,6 +9,7 @@ written as plain text: nothing in it is read as markup.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,6 +17,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from icalendar import Calendar, Event
 
+from plpcore import shapes
 from plpcore.models import GoalStatus
 from plpcore.rules import RATING_WORDS
 from plpcore.services import CAREER_SECTIONS, PROFILE_SECTIONS, PROGRAMMING_SECTIONS
@@ -100,12 +102,12 @@ def _rating(rating: int) -> str:
     return f"{RATING_WORDS[rating]} ({rating} of 4)"
 
 
-def _who(row: dict) -> str:
+def _who(row: Mapping[str, Any]) -> str:
     """The author of a progress entry or a note, and the role they wrote it in."""
     return f"{row.get('author') or 'someone'} ({row['author_role']})"
 
 
-def _progress_line(entry: dict) -> str:
+def _progress_line(entry: Mapping[str, Any]) -> str:
     """One progress entry: when, who, the rating in words, the percentage, the note and the evidence link."""
     parts = [
         _rating(entry["rating"]) if entry.get("rating") else "",
@@ -116,17 +118,17 @@ def _progress_line(entry: dict) -> str:
     return f"{_d(entry['on'])}, {_who(entry)}: " + "; ".join(x for x in parts if x)
 
 
-def _student_facts(student: dict) -> str:
+def _student_facts(student: Mapping[str, Any]) -> str:
     areas = student.get("gifted_areas")
     areas = ", ".join(areas) if isinstance(areas, list) else areas  # a list in the export, text in a plan
     return f"Grade {student['grade']}   Student id: {student['local_id']}\nIdentified areas: {areas or '—'}"
 
 
-def _printed(pdf: _Document, plan: dict) -> None:
+def _printed(pdf: _Document, plan: Mapping[str, Any]) -> None:
     pdf.para(f"Printed {dt.date.today().isoformat()} from PlanTable, plan revision {plan['revision']}.", size=8)
 
 
-def _sections(pdf: _Document, sections: list[dict]) -> None:
+def _sections(pdf: _Document, sections: Sequence[Mapping[str, Any]]) -> None:
     by = {(x["key"], x["voice"]): x for x in sections}
     pdf.heading("About the student")
     for key, question in PROFILE_SECTIONS.items():
@@ -139,7 +141,7 @@ def _sections(pdf: _Document, sections: list[dict]) -> None:
             pdf.para((by.get((key, "team")) or {}).get("text", ""), bold_label=label)
 
 
-def _goal_lines(goal: dict) -> list[str]:
+def _goal_lines(goal: Mapping[str, Any]) -> list[str]:
     lines = [
         goal["statement"],
         f"Kind: {goal['kind']}   Status: {goal['status']}   Target date: {_d(goal.get('target_date'))}",
@@ -151,7 +153,7 @@ def _goal_lines(goal: dict) -> list[str]:
     return lines
 
 
-def _goals(pdf: _Document, goals: list[dict], progress: Literal["none", "latest", "all"]) -> None:
+def _goals(pdf: _Document, goals: Sequence[Mapping[str, Any]], progress: Literal["none", "latest", "all"]) -> None:
     """Each goal, with no progress (a meeting record), its latest entry (the plan), or all of it (the whole record).
 
     "all" also lists the goal's earlier wordings.
@@ -171,7 +173,7 @@ def _goals(pdf: _Document, goals: list[dict], progress: Literal["none", "latest"
         pdf.para("\n".join(lines), bold_label=f"Goal {i}")
 
 
-def _supports(pdf: _Document, supports: list[dict], *, with_log: bool = False) -> None:
+def _supports(pdf: _Document, supports: Sequence[Mapping[str, Any]], *, with_log: bool = False) -> None:
     pdf.heading("Supports")
     if not supports:
         pdf.para("No supports yet.")
@@ -184,7 +186,7 @@ def _supports(pdf: _Document, supports: list[dict], *, with_log: bool = False) -
         pdf.para("\n".join(lines))
 
 
-def _interventions(pdf: _Document, interventions: list[dict]) -> None:
+def _interventions(pdf: _Document, interventions: Sequence[Mapping[str, Any]]) -> None:
     if interventions:
         pdf.heading("Interventions")
     for i in interventions:
@@ -192,7 +194,7 @@ def _interventions(pdf: _Document, interventions: list[dict]) -> None:
                  bold_label=i["course"])
 
 
-def _assessments(pdf: _Document, assessments: list[dict]) -> None:
+def _assessments(pdf: _Document, assessments: Sequence[Mapping[str, Any]]) -> None:
     if assessments:
         pdf.heading("Assessments")
     for a in assessments:
@@ -201,7 +203,7 @@ def _assessments(pdf: _Document, assessments: list[dict]) -> None:
         pdf.para(f"{a['name']} ({_d(a['taken_on'])}): {a['score'] or '—'}{pct}{note}")
 
 
-def _notes(pdf: _Document, notes: list[dict], goals: list[dict]) -> None:
+def _notes(pdf: _Document, notes: Sequence[Mapping[str, Any]], goals: Sequence[Mapping[str, Any]]) -> None:
     if notes:
         pdf.heading("Notes")
     number = {g["id"]: i for i, g in enumerate(goals, 1)}
@@ -211,7 +213,7 @@ def _notes(pdf: _Document, notes: list[dict], goals: list[dict]) -> None:
         pdf.para(f"{prompt}{n['text']}", bold_label=f"{_d(n['at'])}, {_who(n)}, {n['kind']}{about}")
 
 
-def _meeting_facts(meeting: dict, sha256: str | None) -> str:
+def _meeting_facts(meeting: Mapping[str, Any], sha256: str | None) -> str:
     kind = meeting["kind"][:1].upper() + meeting["kind"][1:]
     when = f"{kind} on {_d(meeting['scheduled_at'])}, {meeting.get('location') or 'no place given'}."
     if sha256 is None:
@@ -219,7 +221,7 @@ def _meeting_facts(meeting: dict, sha256: str | None) -> str:
     return f"{when}\nFinalized {_d(meeting['finalized_at'])}. Record fingerprint (SHA-256): {sha256}"
 
 
-def _attendance(pdf: _Document, attendance: list[dict], missing_roles: list[str], reason: str | None,
+def _attendance(pdf: _Document, attendance: Sequence[Mapping[str, Any]], missing_roles: list[str], reason: str | None,
                 size: int = 13) -> None:
     pdf.heading("Who attended", size)
     for a in attendance:
@@ -230,7 +232,8 @@ def _attendance(pdf: _Document, attendance: list[dict], missing_roles: list[str]
         pdf.para(f"Missing: {', '.join(missing_roles)}. Reason: {reason or '—'}")
 
 
-def _next_steps(pdf: _Document, meeting: dict, action_items: list[dict], size: int = 13) -> None:
+def _next_steps(pdf: _Document, meeting: Mapping[str, Any], action_items: Sequence[Mapping[str, Any]],
+                size: int = 13) -> None:
     pdf.heading("Next steps", size)
     pdf.para(f"Next check-in: {_d(meeting.get('next_check_in'))}")
     for item in action_items:
@@ -239,7 +242,7 @@ def _next_steps(pdf: _Document, meeting: dict, action_items: list[dict], size: i
         pdf.para(meeting["notes"], bold_label="Notes")
 
 
-def plan_pdf(doc: dict[str, Any]) -> bytes:
+def plan_pdf(doc: shapes.PlanDoc) -> bytes:
     """The current plan as one readable document, for a family or the file cabinet."""
     student, plan = doc["student"], doc["plan"]
     title = f"{PLAN_TITLES.get(plan['kind'], plan['kind'])} — {student['name']}"
@@ -255,7 +258,7 @@ def plan_pdf(doc: dict[str, Any]) -> bytes:
     return bytes(pdf.output())
 
 
-def record_pdf(record: dict[str, Any]) -> bytes:
+def record_pdf(record: shapes.MeetingRecordDoc) -> bytes:
     """A finalized meeting's signed record, from its immutable snapshot."""
     snap = record["snapshot"]
     meeting, student = snap["meeting"], snap["student"]
@@ -271,7 +274,7 @@ def record_pdf(record: dict[str, Any]) -> bytes:
     return bytes(pdf.output())
 
 
-def _meetings(pdf: _Document, meetings: list[dict]) -> None:
+def _meetings(pdf: _Document, meetings: Sequence[Mapping[str, Any]]) -> None:
     pdf.heading("Meetings")
     if not meetings:
         pdf.para("No meetings.")
@@ -328,7 +331,7 @@ def _voice(author_role: str) -> str:
     return "student" if author_role == "student" else "family" if author_role == "guardian" else "staff"
 
 
-def _latest(entries: list[dict], none: str) -> str:
+def _latest(entries: Sequence[Mapping[str, Any]], none: str) -> str:
     """The latest rating in words (a percentage when nobody rated), and how many entries there were."""
     if not entries:
         return none
@@ -338,7 +341,7 @@ def _latest(entries: list[dict], none: str) -> str:
     return f"{value} on {_d(latest['on'])} ({len(entries)} {'entry' if len(entries) == 1 else 'entries'})"
 
 
-def progress_report_pdf(doc: dict[str, Any], period: dict[str, Any] | None) -> bytes:
+def progress_report_pdf(doc: shapes.PlanDoc, period: shapes.Period | None) -> bytes:
     """The progress report sent home each reporting period, for one plan (a queries.student_plan document).
 
     `period` has a name, starts_on and ends_on; None reports on the whole school year so far.
@@ -371,7 +374,7 @@ def progress_report_pdf(doc: dict[str, Any], period: dict[str, Any] | None) -> b
             if theirs or voice != "family":  # families rate now and then: a line for them only when they did
                 lines.append(f"{label}: {_latest(theirs, none)}")
         trend = {voice: [RATING_WORDS[p["rating"]] for p in so_far
-                         if p.get("rating") and _voice(p["author_role"]) == voice] for voice in VOICES}
+                         if p["rating"] and _voice(p["author_role"]) == voice] for voice in VOICES}
         if any(trend.values()):
             lines.append("Ratings so far, oldest first: "
                          + "; ".join(f"{voice}: {', '.join(words)}" for voice, words in trend.items() if words))

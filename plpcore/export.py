@@ -26,6 +26,7 @@ from plpcore.models import (
     utcnow,
 )
 from plpcore.queries import plan_document
+from plpcore.rules import current_plan_id
 
 FORMAT = "PlanTable student record"
 FORMAT_VERSION = 1
@@ -48,8 +49,9 @@ def find_student(db: Database, actor_id: int, local_id: str) -> int:
 def student_record(db: Database, actor_id: int, student_id: int) -> dict[str, Any]:
     """Everything PlanTable holds about one student, as plain values.
 
-    The student, their team (names and relationships), every plan document, every
-    meeting with its attendance and signed record, and all assessments. No account
+    The student, their team (names and relationships), every plan document and which
+    of them is the current plan (rules.CURRENT_PLAN_RULE), every meeting with its
+    attendance and signed record, and all assessments. No account
     details (usernames, emails, password hashes) and nothing about other students.
     Staff exports are audited like any staff view of the record.
     """
@@ -57,7 +59,7 @@ def student_record(db: Database, actor_id: int, student_id: int) -> dict[str, An
         grant = authorize(s, actor_id, student_id, Action.VIEW)
         record_view(s, grant, "student record export", student_id)
         st = grant.student
-        school = s.get(School, st.school_id)
+        school = s.get_one(School, st.school_id)
         team = s.execute(
             select(User.display_name, Link.relationship, Link.course, Link.active)
             .join(Link, Link.user_id == User.id)
@@ -77,7 +79,7 @@ def student_record(db: Database, actor_id: int, student_id: int) -> dict[str, An
         actions: dict[int, list[dict]] = {}
         records: dict[int, MeetingRecord] = {}
         if meeting_ids:
-            names = dict(s.execute(
+            names: dict[int | None, str] = dict(s.execute(
                 select(User.id, User.display_name).join(Attendance, Attendance.user_id == User.id)
                 .where(Attendance.meeting_id.in_(meeting_ids))
             ).all())
@@ -107,6 +109,7 @@ def student_record(db: Database, actor_id: int, student_id: int) -> dict[str, An
             },
             "team": [{"name": t.display_name, "relationship": str(t.relationship), "course": t.course,
                       "active": t.active} for t in team],
+            "current_plan_id": current_plan_id(s, st.id),
             "plans": plans,
             "meetings": [
                 {"id": m.id, "plan_id": m.plan_id, "kind": str(m.kind), "scheduled_at": m.scheduled_at,

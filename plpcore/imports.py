@@ -59,7 +59,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal, overload
 
 import bcrypt
 import pandas as pd
@@ -214,7 +214,7 @@ def _read_bytes(source: bytes | str | Path | BinaryIO) -> bytes:
     if isinstance(source, str | Path):
         return Path(source).read_bytes()
     if hasattr(source, "getvalue"):  # Streamlit's UploadedFile, BytesIO
-        return bytes(source.getvalue())
+        return bytes(source.getvalue())  # pyright: ignore[reportAttributeAccessIssue]  (it has one: hasattr)
     if hasattr(source, "read"):
         data = source.read()
         return data.encode() if isinstance(data, str) else bytes(data)
@@ -285,7 +285,15 @@ def _cells(header_len: int, row: list[str], position: dict[str, int]) -> dict[st
     return {ours: row[i].strip(_OUTER_SPACE) for ours, i in position.items()}
 
 
-def _prepare(kind: str, actor_id: int, source, mapping, known, required):
+@overload
+def _prepare(kind: Literal["roster"], actor_id: int, source, mapping, known, required) -> RosterPreview: ...
+
+
+@overload
+def _prepare(kind: Literal["assessments"], actor_id: int, source, mapping, known, required) -> AssessmentPreview: ...
+
+
+def _prepare(kind: str, actor_id: int, source, mapping, known, required) -> ImportPreview:
     header, records = read_csv(source)
     position, detected, ignored = map_columns(header, known, mapping)
     missing = [c for c in required if c not in position]
@@ -343,7 +351,7 @@ class _RosterRow:
     new_users: list[_Person]
     # The importer's own specialist link: False when none is wanted (an admin importing),
     # None when it is to be created, else the existing Link (reactivated if need be).
-    specialist_link: Link | None | bool = False
+    specialist_link: Link | None | Literal[False] = False
 
     @property
     def status(self) -> str:
@@ -578,12 +586,14 @@ def commit_roster(db: Database, actor_id: int, preview: RosterPreview,
         _write_links(s, actor, writing, students, accounts_made, events)
         report(0.9)
         s.add_all(AuditEvent(at=utcnow(), actor_id=actor.id, action=action, entity=row.__tablename__,
-                             entity_id=row.id, field=field, old=_text(old), new=_text(new), student_id=student.id)
+                             entity_id=row.id, field=field,  # pyright: ignore[reportAttributeAccessIssue]  (all have ids)
+                             old=_text(old), new=_text(new), student_id=student.id)
                   for action, row, field, old, new, student in events)
         report(1.0)
     if counts["create"]:
         db.analyze()
-    created = [(str(p.role), p.username, p.name, password) for p, _, password in accounts_made.values()]
+    # A new account always has a name (_plan_roster refuses one without):
+    created = [(str(p.role), p.username, p.name or "", password) for p, _, password in accounts_made.values()]
     return ImportResult(counts["create"], counts["update"], counts["unchanged"], created)
 
 
@@ -649,7 +659,8 @@ def _write_links(s: Session, actor: User, rows: list[_RosterRow], students: dict
     changed_links: list[tuple[Link, User, Student]] = []
     for row in rows:
         student = students[row.line]
-        wanted = [(actor, Relationship.SPECIALIST, None, row.specialist_link)] if row.specialist_link is not False else []
+        wanted: list[tuple[User, Relationship, str | None, Link | None]] = (
+            [(actor, Relationship.SPECIALIST, None, row.specialist_link)] if row.specialist_link is not False else [])
         for person, user, link in row.people:
             wanted.append((user or made[person.username.lower()][1], person.role, person.course, link))
         for user, rel, course, link in wanted:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
-from plpcore import checks
+from plpcore import checks, shapes
 from plpcore.access import Action, audit, bump_revision, load
 from plpcore.db import Database
 from plpcore.errors import InvalidInput
@@ -89,7 +90,7 @@ def schedule_meeting(
     scheduled_at: dt.datetime | str,
     location: str = "",
     invite_user_ids: list[int] | None = None,
-    guests: list[tuple[str, str]] = (),
+    guests: Sequence[tuple[str, str]] = (),
 ) -> int:
     """Set a meeting; invitees default to everyone linked to the student, plus named guests."""
     kind = checks.choice("meeting kind", MeetingKind, kind)
@@ -194,7 +195,7 @@ def mark_attendance(db: Database, actor_id: int, attendance_id: int, status: str
     mode = checks.choice("mode", AttendanceMode, mode) if mode else None
     with db.write() as s:
         row, grant = lock(s, actor_id, Attendance, attendance_id, Action.RUN_MEETING)
-        meeting = s.get(Meeting, row.meeting_id)
+        meeting = s.get_one(Meeting, row.meeting_id)
         _open(meeting)
         old = row.status
         row.status, row.mode = status, mode or row.mode
@@ -282,7 +283,7 @@ def sign_for_guest(db: Database, actor_id: int, attendance_id: int) -> None:
         row, grant = lock(s, actor_id, Attendance, attendance_id, Action.RUN_MEETING)
         if row.user_id is not None:
             raise InvalidInput("signature", "people with an account sign for themselves.")
-        _sign(s, grant, s.get(Meeting, row.meeting_id), row)
+        _sign(s, grant, s.get_one(Meeting, row.meeting_id), row)
 
 
 def _sign(session: Session, grant, meeting: Meeting, row: Attendance | None) -> None:
@@ -317,7 +318,7 @@ def finalize(db: Database, actor_id: int, meeting_id: int, missing_reason: str =
         missing = missing_roles(s, meeting.id)
         if missing and not missing_reason.strip():
             raise InvalidInput("reason a role is missing", f"nobody present as {', '.join(missing)}: record why to finalize.")
-        plan = s.get(Plan, meeting.plan_id)
+        plan = s.get_one(Plan, meeting.plan_id)
         doc = plan_document(s, plan.id)
         if plan.kind is PlanKind.ALP:
             live = live_goals(doc["goals"])
@@ -341,9 +342,10 @@ def finalize(db: Database, actor_id: int, meeting_id: int, missing_reason: str =
         return record.id
 
 
-def _snapshot(session: Session, meeting: Meeting, doc: dict, missing: list[str]) -> dict:
-    names = dict(session.execute(select(User.id, User.display_name).join(Attendance, Attendance.user_id == User.id)
-                                 .where(Attendance.meeting_id == meeting.id)).all())
+def _snapshot(session: Session, meeting: Meeting, doc: shapes.PlanDoc, missing: list[str]) -> dict[str, Any]:
+    names: dict[int | None, str] = dict(
+        session.execute(select(User.id, User.display_name).join(Attendance, Attendance.user_id == User.id)
+                        .where(Attendance.meeting_id == meeting.id)).all())
     attendance = [
         {"name": names.get(a.user_id) or a.guest_name, "role": str(a.role) if a.role else a.guest_role,
          "status": str(a.status), "mode": str(a.mode) if a.mode else None,
@@ -421,22 +423,24 @@ def leave(db: Database, actor_id: int, meeting_id: int) -> None:
         s.execute(delete(Presence).where(Presence.meeting_id == meeting_id, Presence.user_id == actor_id))
 
 
-def meeting_state(db: Database, actor_id: int, meeting_id: int) -> dict[str, Any]:
+def meeting_state(db: Database, actor_id: int, meeting_id: int) -> shapes.MeetingState:
     """What the room shows: the meeting, attendance, missing roles, action items."""
     with db.read() as s:
         meeting, grant = load(s, actor_id, Meeting, meeting_id, Action.VIEW)
-        names = dict(s.execute(select(User.id, User.display_name).join(Attendance, Attendance.user_id == User.id)
-                               .where(Attendance.meeting_id == meeting.id)).all())
-        attendance = [
+        names: dict[int | None, str] = dict(
+            s.execute(select(User.id, User.display_name).join(Attendance, Attendance.user_id == User.id)
+                      .where(Attendance.meeting_id == meeting.id)).all())
+        attendance: list[shapes.Attendance] = [
             {"id": a.id, "user_id": a.user_id, "name": names.get(a.user_id) or a.guest_name,
              "role": str(a.role) if a.role else a.guest_role, "status": str(a.status),
              "mode": str(a.mode) if a.mode else None, "signed": a.signed_at is not None, "version": a.version}
             for a in s.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id).order_by(Attendance.id))
         ]
         action_rows = s.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id).order_by(ActionItem.id)).all()
-        authors = dict(s.execute(select(User.id, User.display_name)
-                                 .where(User.id.in_({a.created_by for a in action_rows if a.created_by}))).all())
-        actions = [
+        authors: dict[int | None, str] = dict(
+            s.execute(select(User.id, User.display_name)
+                      .where(User.id.in_({a.created_by for a in action_rows if a.created_by}))).all())
+        actions: list[shapes.ActionItem] = [
             {"id": a.id, "description": a.description, "owner": a.owner, "due_on": a.due_on,
              "author": authors.get(a.created_by)}
             for a in action_rows

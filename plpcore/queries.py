@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from plpcore import shapes
 from plpcore.access import STAFF, Action, active_user, authorize, deny, load, note_view, record_view
 from plpcore.db import Database
 from plpcore.models import (
@@ -115,7 +116,7 @@ def my_students(db: Database, actor_id: int) -> pd.DataFrame:
     return frame.sort_values(["name", "relationship"]).reset_index(drop=True)
 
 
-def student_summary(db: Database, actor_id: int, student_id: int) -> dict[str, Any]:
+def student_summary(db: Database, actor_id: int, student_id: int) -> shapes.StudentSummary:
     """Name, grade, areas and plans of one student."""
     with db.read() as s:
         grant = authorize(s, actor_id, student_id, Action.VIEW)
@@ -133,14 +134,15 @@ def student_summary(db: Database, actor_id: int, student_id: int) -> dict[str, A
             "gifted_areas": st.gifted_areas, "has_login": st.user_id is not None,
             "roles": sorted(str(r) for r in grant.roles),
             "current_plan_id": getattr(pick_current([p for p in plans if p.is_current]), "id", None),
-            "plans": [dict(p._mapping) | {"kind": str(p.kind), "status": str(p.status)} for p in plans],
+            "plans": [{"id": p.id, "kind": str(p.kind), "status": str(p.status), "revision": p.revision, "year": p.year,
+                       "is_current": p.is_current} for p in plans],
         }
 
 
 # --- one plan, whole -------------------------------------------------------------------------
 
 
-def student_plan(db: Database, actor_id: int, plan_id: int) -> dict[str, Any]:
+def student_plan(db: Database, actor_id: int, plan_id: int) -> shapes.PlanDoc:
     """The whole working document of one plan, as plain values (also what records snapshot)."""
     with db.read() as s:
         plan, grant = load(s, actor_id, Plan, plan_id, Action.VIEW)
@@ -156,18 +158,18 @@ def student_plan(db: Database, actor_id: int, plan_id: int) -> dict[str, Any]:
         return doc
 
 
-def _names(session: Session, ids) -> dict[int, str]:
+def _names(session: Session, ids) -> dict[int | None, str]:  # None (nobody) finds no name
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}
     return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
 
 
-def plan_document(session: Session, plan_id: int) -> dict[str, Any]:
+def plan_document(session: Session, plan_id: int) -> shapes.PlanDoc:
     """Load a plan and everything in it: one query per table, whatever the size."""
-    plan = session.get(Plan, plan_id)
-    student = session.get(Student, plan.student_id)
-    year = session.get(SchoolYear, plan.school_year_id)
+    plan = session.get_one(Plan, plan_id)
+    student = session.get_one(Student, plan.student_id)
+    year = session.get_one(SchoolYear, plan.school_year_id)
     sections = session.scalars(select(PlanSection).where(PlanSection.plan_id == plan_id)).all()
     goals = session.scalars(select(Goal).where(Goal.plan_id == plan_id).order_by(Goal.id)).all()
     goal_ids = [g.id for g in goals]
@@ -196,22 +198,22 @@ def plan_document(session: Session, plan_id: int) -> dict[str, Any]:
                    + [p.author_id for p in progress] + [x.owner_user_id for x in supports] + [n.author_id for n in notes]
                    + [a.user_id for a in acks] + [lg.author_id for lg in logs])
 
-    def section(x: PlanSection) -> dict:
+    def section(x: PlanSection) -> shapes.Section:
         return {"id": x.id, "key": x.key, "voice": str(x.voice), "text": x.text, "passed": x.passed,
                 "version": x.version, "author": names.get(x.updated_by), "updated_at": x.updated_at,
                 "by_student": student.user_id is not None and x.updated_by == student.user_id}
 
-    by_goal_rev: dict[int, list] = {}
+    by_goal_rev: dict[int, list[shapes.GoalRevision]] = {}
     for r in revisions:
         by_goal_rev.setdefault(r.goal_id, []).append(
             {"statement": r.statement, "success_criteria": r.success_criteria, "baseline": r.baseline,
              "target_date": r.target_date, "replaced_at": r.replaced_at, "replaced_by": names.get(r.replaced_by)})
-    by_goal_prog: dict[int, list] = {}
+    by_goal_prog: dict[int, list[shapes.ProgressEntry]] = {}
     for p in progress:
         by_goal_prog.setdefault(p.goal_id, []).append(
             {"id": p.id, "on": p.on, "rating": p.rating, "percent": p.percent, "note": p.note,
              "evidence_url": p.evidence_url, "author": names.get(p.author_id), "author_role": str(p.author_role)})
-    by_support_log: dict[int, list] = {}
+    by_support_log: dict[int, list[shapes.SupportLogEntry]] = {}
     for lg in logs:
         by_support_log.setdefault(lg.support_id, []).append(
             {"done_on": lg.done_on, "note": lg.note, "author": names.get(lg.author_id)})
@@ -267,7 +269,7 @@ def plan_document(session: Session, plan_id: int) -> dict[str, Any]:
     }
 
 
-def progress_frame(doc: dict[str, Any]) -> pd.DataFrame:
+def progress_frame(doc: shapes.PlanGoals) -> pd.DataFrame:
     """A plan document's progress as rows (goal, date, rating, who), for charts."""
     rows = [
         {"goal_id": g["id"], "goal": g["statement"], "kind": g["kind"], "on": p["on"], "rating": p["rating"],
@@ -311,7 +313,8 @@ def history(db: Database, actor_id: int, student_id: int) -> pd.DataFrame:
 # --- caseload ------------------------------------------------------------------------------------
 
 
-def current_period(session: Session, school_id: int, today: dt.date) -> tuple[SchoolYear | None, ReportingPeriod | None]:
+def current_period(session: Session, school_id: int | None,
+                   today: dt.date) -> tuple[SchoolYear | None, ReportingPeriod | None]:
     year = session.scalar(select(SchoolYear).where(SchoolYear.school_id == school_id, SchoolYear.is_current.is_(True)))
     return year, period_on(session, year, today)
 
@@ -390,14 +393,15 @@ def caseload(db: Database, actor_id: int, today: dt.date | None = None, *, whole
         )
         plan_rows = s.execute(
             select(Plan.id, Plan.student_id, Plan.kind, Plan.status)
-            .where(year_plans.whereclause, or_(Plan.status != PlanStatus.ARCHIVED, Plan.status.in_(list(done_with))))
+            .where(year_plans.whereclause,  # pyright: ignore[reportArgumentType]  (year_plans has a WHERE)
+                   or_(Plan.status != PlanStatus.ARCHIVED, Plan.status.in_(list(done_with))))
             .order_by(Plan.id)
         ).all() if ids else []
         by_student: dict[int, list[Any]] = {}
         for r in plan_rows:
             by_student.setdefault(r.student_id, []).append(r)
         plan_of = {student_id: pick_current(rows, year_over=bool(done_with)) for student_id, rows in by_student.items()}
-        plan_ids = [r.id for r in plan_of.values()]
+        plan_ids = [r.id for r in plan_of.values()]  # pyright: ignore[reportOptionalMemberAccess]  (no list is empty)
         in_plans = Goal.plan_id.in_(year_plans)
         goal_counts = s.execute(
             select(Goal.plan_id, Goal.kind, func.count()).where(in_plans, LIVE_GOAL).group_by(Goal.plan_id, Goal.kind)
@@ -450,14 +454,14 @@ def caseload(db: Database, actor_id: int, today: dt.date | None = None, *, whole
         ).all() if ids else []
         note_view(s, actor_id, "caseload", field=f"{len(ids)} students")
 
-    counts: dict[int, dict[str, int]] = {}
+    counts: dict[int | None, dict[str, int]] = {}  # a student without a plan finds none
     for plan_id, kind, n in goal_counts:
         counts.setdefault(plan_id, {})[str(kind)] = n
     last_progress = {p: (last, n or 0) for p, last, n in progress}
     meeting_info = {m[0]: m[1:] for m in meetings}
-    unsigned_of = dict(unsigned)
-    ack_of = dict(acks)
-    home_note_of = dict(home_notes)
+    unsigned_of: dict[int | None, int] = dict(unsigned)
+    ack_of: dict[int | None, dt.datetime] = dict(acks)
+    home_note_of: dict[int | None, dt.datetime] = dict(home_notes)
     specialist_of: dict[int, str] = {}
     for student_id, name in specialists:
         specialist_of[student_id] = f"{specialist_of[student_id]}, {name}" if student_id in specialist_of else name
@@ -513,9 +517,9 @@ def compliance(db: Database, actor_id: int, school_year_id: int | None = None, t
     frame = frame.assign(no_annual_meeting=frame.last_annual_review.isna())
     checks = list(COMPLIANCE_CHECKS)
     frame["missing"] = [", ".join(COMPLIANCE_CHECKS[c] for c in checks if row[c])
-                        for row in frame[checks].to_dict("records")]
+                        for row in frame[checks].to_dict("records")]  # pyright: ignore[reportCallIssue]  (no pandas stubs: frame[list] is a frame)
     frame["compliant"] = ~frame[checks].any(axis=1)
-    return frame[["student_id", "local_id", "name", "grade", "specialist", "plan_kind", "plan_status",
+    return frame[["student_id", "local_id", "name", "grade", "specialist", "plan_kind", "plan_status",  # pyright: ignore[reportReturnType]  (no pandas stubs: frame[list] is a frame)
                   *checks, "missing", "compliant"]]
 
 
@@ -523,9 +527,9 @@ def compliance_summary(frame: pd.DataFrame) -> pd.DataFrame:
     """Counts per specialist (and a school total): students, compliant, and how many miss each check."""
     checks = list(COMPLIANCE_CHECKS)
     by = frame.assign(specialist=frame.specialist.replace("", "(no specialist)"), students=1)
-    groups = by.groupby("specialist", sort=True)[["students", "compliant", *checks]].sum().reset_index()
+    groups = by.groupby("specialist", sort=True)[["students", "compliant", *checks]].sum().reset_index()  # pyright: ignore[reportAttributeAccessIssue]  (no pandas stubs: frame[list] is a frame)
     total = by[["students", "compliant", *checks]].sum().to_frame().T.assign(specialist="All students")
-    return pd.concat([groups, total], ignore_index=True)[["specialist", "students", "compliant", *checks]]
+    return pd.concat([groups, total], ignore_index=True)[["specialist", "students", "compliant", *checks]]  # pyright: ignore[reportReturnType]  (no pandas stubs: frame[list] is a frame)
 
 
 # --- teachers ---------------------------------------------------------------------------------------
@@ -608,7 +612,7 @@ def audit_events(db: Database, actor_id: int, student_id: int) -> list[dict[str,
         ]
 
 
-def meeting_record(db: Database, actor_id: int, meeting_id: int) -> dict[str, Any] | None:
+def meeting_record(db: Database, actor_id: int, meeting_id: int) -> shapes.MeetingRecordDoc | None:
     with db.read() as s:
         meeting, grant = load(s, actor_id, Meeting, meeting_id, Action.VIEW)
         record = s.scalar(select(MeetingRecord).where(MeetingRecord.meeting_id == meeting.id))
@@ -632,7 +636,7 @@ def _my_students(session: Session, actor_id: int):
     return and_(or_(Student.id.in_(linked), Student.user_id == actor_id), Student.active.is_(True))
 
 
-def upcoming_meetings(db: Database, actor_id: int) -> list[dict[str, Any]]:
+def upcoming_meetings(db: Database, actor_id: int) -> list[shapes.UpcomingMeeting]:
     """Running, then scheduled meetings on the plans of students the user is linked to, or is; soonest first."""
     with db.read() as s:
         rows = s.execute(
@@ -651,7 +655,7 @@ def upcoming_meetings(db: Database, actor_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def records_to_sign(db: Database, actor_id: int) -> list[dict[str, Any]]:
+def records_to_sign(db: Database, actor_id: int) -> list[shapes.RecordToSign]:
     """Finalized meetings this person attended and has not yet signed the record of; newest first."""
     with db.read() as s:
         mine = _my_students(s, actor_id)
@@ -669,7 +673,7 @@ def records_to_sign(db: Database, actor_id: int) -> list[dict[str, Any]]:
              "kind": str(r.kind), "scheduled_at": r.scheduled_at} for r in rows]
 
 
-def meeting_invitees(db: Database, actor_id: int, plan_id: int) -> list[dict[str, Any]]:
+def meeting_invitees(db: Database, actor_id: int, plan_id: int) -> list[shapes.Invitee]:
     """Who a meeting on this plan may invite: everyone actively linked to the student, and the student."""
     with db.read() as s:
         _plan, grant = load(s, actor_id, Plan, plan_id, Action.RUN_MEETING)
@@ -679,10 +683,11 @@ def meeting_invitees(db: Database, actor_id: int, plan_id: int) -> list[dict[str
             .where(Link.student_id == grant.student.id, Link.active.is_(True))
             .order_by(Link.id)
         ).all()
-        people = [{"user_id": r.id, "name": r.display_name, "role": str(r.relationship)} for r in rows]
+        people: list[shapes.Invitee] = [
+            {"user_id": r.id, "name": r.display_name, "role": str(r.relationship)} for r in rows]
         if grant.student.user_id:
             people.append({"user_id": grant.student.user_id, "name": grant.student.name, "role": "student"})
-    unique: dict[int, dict[str, Any]] = {}
+    unique: dict[int, shapes.Invitee] = {}
     for person in people:  # someone linked twice (a teacher who is also a parent) is invited once
         unique.setdefault(person["user_id"], person)
     return list(unique.values())

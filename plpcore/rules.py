@@ -55,7 +55,7 @@ def current_plan_ids(session: Session, student_ids: Iterable[int] | Any) -> dict
     by_student: dict[int, list[Any]] = {}
     for row in rows:
         by_student.setdefault(row.student_id, []).append(row)
-    return {student_id: pick_current(plans).id for student_id, plans in by_student.items()}
+    return {student_id: pick_current(plans).id for student_id, plans in by_student.items()}  # pyright: ignore[reportOptionalMemberAccess]  (none is empty)
 
 
 def current_plan_id(session: Session, student_id: int) -> int | None:

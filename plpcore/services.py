@@ -19,6 +19,7 @@ from plpcore.access import (
     ROLE_ORDER,
     Action,
     Grant,
+    R,
     active_user,
     audit,
     authorize,
@@ -109,14 +110,14 @@ GIFTED_AREAS = (
 # --- helpers shared by the verbs -------------------------------------------------
 
 
-def lock(session: Session, actor_id: int, model: type[Base], row_id: int, action: Action):
+def lock(session: Session, actor_id: int, model: type[R], row_id: int, action: Action) -> tuple[R, Grant]:
     """Load a row for editing: authorized, and locked (on PostgreSQL) until the commit."""
     row, grant = load(session, actor_id, model, row_id, action)
     session.refresh(row, with_for_update=True)
     return row, grant
 
 
-def edit(session: Session, row: Base, expected_version: int, changes: dict[str, Any]) -> dict[str, Any]:
+def edit(session: Session, row: Any, expected_version: int, changes: dict[str, Any]) -> dict[str, Any]:
     """Apply `changes` to a row the editor saw at `expected_version`; return the old values."""
     if expected_version != row.version:
         who = session.get(User, row.updated_by) if getattr(row, "updated_by", None) else None
@@ -237,6 +238,7 @@ def unlink_user(db: Database, actor_id: int, link_id: int) -> None:
     with db.write() as s:
         link = find(s, Link, link_id)
         authorize(s, actor_id, link.student_id if link else None, Action.MANAGE_LINKS)
+        assert link is not None  # authorize refuses a link that is not there
         if link.active:
             link.active = False
             audit(s, actor_id, "unlink", link, field="active", old=True, new=False, student_id=link.student_id)

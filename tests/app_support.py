@@ -17,7 +17,6 @@ from types import SimpleNamespace
 from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe
-from streamlit.util import calc_hash
 
 from plpcore.db import Database, init_schema
 from plpcore.models import User
@@ -60,22 +59,26 @@ def app(page: str | None = None, *, as_user: str | None = None, query: dict | No
     """The whole app (entrypoint and router), not yet run.
 
     `as_user` signs in the way a valid cookie does (the authenticator's session keys);
-    `page` is the URL path a browser would open, e.g. "admin".
+    `page` is the URL path a browser would open, e.g. "admin"; `query` its query string.
 
-    Every AppTest run starts like a fresh server process: Streamlit first offers the files
-    under pages/ as pages by URL, so each run also exercises common.run_entrypoint_instead.
+    Every AppTest run starts like a fresh server process: Streamlit first serves the files
+    under pages/ by URL itself, so each run also exercises ui.session's routing check.
     """
     at = AppTest.from_file(APP, default_timeout=30)
     if as_user:
         at.session_state["authentication_status"] = True
         at.session_state["username"] = as_user
     if page:
-        # A page's identity is the hash of its url path (st.Page docs); AppTest.switch_page
-        # only knows file pages, so set the page a browser at /<page> would ask for.
-        at._page_hash = calc_hash(page)
+        at.switch_page(SCREENS[page])
     if query:
         at.query_params.update(query)
     return at
+
+
+# The screen script behind each URL path (ui.routes), read without importing Streamlit pages.
+SCREENS = {"home": "pages/home.py", "plan": "pages/plan.py", "meeting": "pages/meeting.py",
+           "reports": "pages/reports.py", "admin": "pages/admin.py", "import": "pages/import.py",
+           "account": "pages/account.py", "sign-in": "pages/sign_in.py", "setup": "pages/setup.py"}
 
 
 def sign_in(at: AppTest, username: str, password: str) -> AppTest:

@@ -1,13 +1,11 @@
-"""The edit-conflict view: your version and theirs side by side; keep yours, keep theirs, or merge.
+"""Editing what someone else may be editing too: forms that remember the version they started
+from, and the conflict view (your version and theirs side by side; keep yours, keep theirs, or merge).
 
-Any page that saves an edit against the version its form started from uses it:
-
-    if not conflict.show(key, labels=..., save=save, done=close_form):
-        ...the normal form, whose Save calls conflict.save_or_park(key, save, values, version, base)
-
-`save(values, version)` is the plpcore call (it may raise EditConflict again). Nothing
-typed is lost: the person's text stays in session state under `key` until they choose.
-Defines functions only; nothing runs at import time.
+A form opened with `start_edit(prefix, values, version)` keeps its values under
+`<prefix>_<field>`; its Save calls `save_edit`, which saves against that version through
+`save_or_park`. A newer save by someone else that touched other fields is merged in and
+retried; a real clash is parked under `<prefix>_conflict` and drawn by `show` until the
+person chooses. Nothing typed is lost. `save(values, version)` is the plpcore call.
 """
 
 from __future__ import annotations
@@ -18,8 +16,8 @@ from typing import Any
 
 import streamlit as st
 
-from pages.common import flash, md
-from plpcore.errors import EditConflict, PlanTableError
+from plpcore.errors import EditConflict
+from ui.feedback import flash, md, write
 
 Save = Callable[[dict[str, Any], int], object]
 Done = Callable[[], None] | None
@@ -123,15 +121,9 @@ def _resolve(key: str, save: Save, values: dict[str, Any], done: Done, message: 
     p = pending(key)
     if p is None:
         return
-    try:
-        stored = save_or_park(key, save, values, p["version"], dict(p["stored"]))
-    except PlanTableError as exc:
-        st.session_state[f"{key}_error"] = str(exc)
-        return
-    if stored:
+    if write(save_or_park, key, save, values, p["version"], dict(p["stored"]), done=message, where=key):
         if done is not None:
             done()
-        flash(message)
 
 
 def _keep_mine(key: str, save: Save, done: Done) -> None:
@@ -222,7 +214,50 @@ def show(key: str, *, labels: dict[str, str], save: Save, done: Done = None) -> 
     return True
 
 
-if __name__ == "__main__":  # opened by URL on a fresh server: see common.run_entrypoint_instead
-    from pages.common import run_entrypoint_instead
+# --- edit forms --------------------------------------------------------------------------------
 
-    run_entrypoint_instead()
+
+def editing(prefix: str) -> bool:
+    return f"{prefix}_version" in st.session_state
+
+
+def start_edit(prefix: str, values: dict[str, Any], version: int) -> None:
+    """Open an edit form: it keeps the version and values it started from until saved or closed."""
+    st.session_state[f"{prefix}_version"] = version
+    st.session_state[f"{prefix}_base"] = dict(values)
+    for field, value in values.items():
+        st.session_state[f"{prefix}_{field}"] = value
+
+
+def close_edit(prefix: str) -> None:
+    for suffix in ("version", "base", "error"):
+        st.session_state.pop(f"{prefix}_{suffix}", None)
+
+
+def save_edit(prefix: str, fields: tuple[str, ...], save: Save, message: str) -> None:
+    """The Save of a form opened by start_edit: stored (and closed), parked as a conflict, or refused beside the form."""
+    values = {field: st.session_state.get(f"{prefix}_{field}") for field in fields}
+    stored = write(save_or_park, f"{prefix}_conflict", save, values, st.session_state[f"{prefix}_version"],
+                   st.session_state[f"{prefix}_base"], done=message, where=prefix)
+    if stored or pending(f"{prefix}_conflict") is not None:
+        close_edit(prefix)
+
+
+def edit_buttons(prefix: str, fields: tuple[str, ...], save: Save, message: str) -> None:
+    with st.container(horizontal=True):
+        st.form_submit_button("Save", key=f"{prefix}_save", type="primary", on_click=save_edit,
+                              args=(prefix, fields, save, message))
+        st.form_submit_button("Cancel", key=f"{prefix}_cancel", on_click=close_edit, args=(prefix,))
+
+
+def keep_in_step(key: str, value: Any, version: int) -> None:
+    """An always-visible control (a status picker) shows the stored value again whenever the row changed."""
+    if st.session_state.get(f"{key}_seen") != version or key not in st.session_state:
+        st.session_state[key] = value
+        st.session_state[f"{key}_seen"] = version
+
+
+def change_status(key: str, save: Save, version: int, stored: Any, message: str) -> None:
+    """The on_change of a keep_in_step control: save its new value against the version it showed."""
+    write(save_or_park, f"{key}_conflict", save, {"status": st.session_state[key]}, version, {"status": stored},
+          done=message, where=key)

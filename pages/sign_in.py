@@ -1,0 +1,32 @@
+"""Sign in: the only screen a signed-out person can reach, whatever URL they open."""
+
+import pandas as pd
+import streamlit as st
+
+from ui import auth, session
+from ui.feedback import md
+from ui.session import StateKeys
+
+session.signed_out_screen()
+authenticator = auth.authenticator(session.database())
+
+st.title("PlanTable", anchor=False)
+st.caption("Learning plans, worked on together by the student's team.")
+left, right = st.columns([3, 2], gap="large")
+with left:
+    authenticator.login(location="main", key=auth.FORM_KEY, fields=auth.FORM_FIELDS)
+    if st.session_state.get("authentication_status"):
+        st.session_state[StateKeys.COOKIE] = "set"
+        st.rerun()  # draw the signed-in app now, not the form for one more run
+    refused = st.session_state.pop(StateKeys.SIGN_IN_ERROR, None)
+    if refused:
+        st.error(md(refused))
+    st.caption("Forgot your password? Your school's specialist or admin can reset it.")
+
+demo_accounts = st.session_state.get(StateKeys.DEMO_ACCOUNTS)
+if demo_accounts:
+    with right:  # beside the form, so both are in view while typing
+        st.subheader("Demo sign-ins", anchor=False)
+        st.write("Sign in as any of these made-up people. This list is shown only now, in this browser tab.")
+        # A plain table, so the passwords can be selected and copied as text.
+        st.table(pd.DataFrame(demo_accounts, columns=["role", "username", "password"]).set_index("role"))
