@@ -10,7 +10,7 @@ when the student has none). Then --servers worker processes stand in for that ma
 `streamlit run` processes, each with its own Database (engine and pool) on the same URL, and run
 every browser session as a thread, doing through plpcore what the app's server does for it:
 
-- a person in a meeting room (pages/meeting.py): every POLL_SECONDS the `live` fragment (the
+- a person in a meeting room (ui/meeting/room.py): every POLL_SECONDS the `live` fragment (the
   plan's revision; a heartbeat and who is in the room every HEARTBEAT_EVERY) and, when the
   revision moved, the page again (the plan, then the meeting, then the fragment). Each person's
   turn to edit comes round every few seconds: they open the editor on what their screen shows,
@@ -195,7 +195,7 @@ class Edit:
 
 
 class Room:
-    """One participant's session, as pages/meeting.py runs it for their browser."""
+    """One participant's session, as the meeting room (ui/meeting/room.py) runs it for their browser."""
 
     def __init__(self, db: Database, seat: Seat, clock: Clock, tally: Tally):
         self.db, self.seat, self.clock, self.tally = db, seat, clock, tally
@@ -725,7 +725,7 @@ def findings(rows: list[dict]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     from bench.__main__ import database_arguments  # here, as in one_database
-    from pages.meeting import POLL_SECONDS
+    from ui.meeting.room import POLL_SECONDS
 
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.splitlines()[0])
     parser.add_argument("--servers", type=int, default=2, help="worker processes standing in for `streamlit run`")

@@ -26,16 +26,16 @@ from pathlib import Path
 from bench.driving import open_app, settle, sign_in
 from bench.servers import start_server
 from bench.sql import count_statements
-from pages.meeting import POLL_SECONDS
 from plpcore import accounts, demo, meetings, queries
 from plpcore.db import Database, init_schema
+from ui.meeting.room import POLL_SECONDS
 
 CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 1366, "height": 1600}
 
 
 def idle_tick_statements(db: Database, plan_id: int) -> int:
-    """The statements one poll tick sends when nothing changed: what `live` in pages/meeting.py runs."""
+    """The statements one poll tick sends when nothing changed: what `live` in ui/meeting/room.py runs."""
     with count_statements(db) as seen:
         queries.plan_revision(db, plan_id)
     return len(seen)

@@ -1,6 +1,6 @@
 """Render time and SQL statements of each page, per role, through AppTest (the whole app, in process).
 
-The app opens its own Database from PLP_DATABASE_URL and caches it per URL (pages/common.py);
+The app opens its own Database from PLP_DATABASE_URL and caches it per URL (ui/session.py);
 the statements counted are those of THAT engine, found by listening on every Engine of the
 process and keeping those for the URL that are not the benchmark's own.
 """
@@ -17,10 +17,10 @@ from collections.abc import Iterator
 
 from sqlalchemy import Engine, event
 from streamlit.testing.v1 import AppTest
-from streamlit.util import calc_hash
 
 from bench.servers import COOKIE_KEY, ROOT
 from plpcore.db import Database
+from ui.routes import BY_URL
 
 APP = str(ROOT / "streamlit_app.py")
 # The same statements bench.sql.count_statements leaves out: transaction control is not work.
@@ -100,7 +100,7 @@ def app_for(visit: Visit, username: str) -> AppTest:
     at.session_state["authentication_status"] = True
     at.session_state["username"] = username
     if visit.page:
-        at._page_hash = calc_hash(visit.page)
+        at.switch_page(BY_URL[visit.page].path)
     if visit.query:
         at.query_params.update(visit.query)
     return at

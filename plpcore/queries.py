@@ -142,15 +142,13 @@ def student_summary(db: Database, actor_id: int, student_id: int) -> shapes.Stud
 # --- one plan, whole -------------------------------------------------------------------------
 
 
-def student_plan(db: Database, actor_id: int, plan_id: int) -> shapes.PlanDoc:
+def student_plan(db: Database, actor_id: int, plan_id: int) -> shapes.ViewedPlan:
     """The whole working document of one plan, as plain values (also what records snapshot)."""
     with db.read() as s:
         plan, grant = load(s, actor_id, Plan, plan_id, Action.VIEW)
         record_view(s, grant, "plan", plan.id)
-        doc = plan_document(s, plan.id)
         roles = sorted(str(r) for r in grant.roles)
-        doc["viewer_roles"] = roles
-        doc["can"] = viewer_can(roles)
+        doc = shapes.ViewedPlan(**plan_document(s, plan.id), viewer_roles=roles, can=viewer_can(roles))
         for support in doc["supports"]:
             support["mine"] = owns_support(support["owner_user_id"], support["owner_role"], actor_id, roles)
             support["may_acknowledge"] = may_acknowledge_support(support, actor_id, roles)

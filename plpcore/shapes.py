@@ -184,9 +184,13 @@ class PlanDoc(TypedDict):
     notes: list[Note]
     meetings: list[Meeting]
     acknowledgements: list[Acknowledgement]
-    # For the viewer (queries.student_plan only):
-    viewer_roles: NotRequired[list[str]]
-    can: NotRequired[dict[str, bool]]  # Action value -> whether the viewer's roles allow it
+
+
+class ViewedPlan(PlanDoc):
+    """A plan document as one viewer reads it (queries.student_plan): with what their roles allow."""
+
+    viewer_roles: list[str]
+    can: dict[str, bool]  # Action value -> whether the viewer's roles allow it
 
 
 # --- one student (queries.student_summary) ----------------------------------------------------------

@@ -20,6 +20,7 @@ from streamlit.testing.v1.element_tree import Dataframe
 
 from plpcore.db import Database, init_schema
 from plpcore.models import User
+from ui.routes import BY_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
@@ -69,16 +70,10 @@ def app(page: str | None = None, *, as_user: str | None = None, query: dict | No
         at.session_state["authentication_status"] = True
         at.session_state["username"] = as_user
     if page:
-        at.switch_page(SCREENS[page])
+        at.switch_page(BY_URL[page].path)
     if query:
         at.query_params.update(query)
     return at
-
-
-# The screen script behind each URL path (ui.routes), read without importing Streamlit pages.
-SCREENS = {"home": "pages/home.py", "plan": "pages/plan.py", "meeting": "pages/meeting.py",
-           "reports": "pages/reports.py", "admin": "pages/admin.py", "import": "pages/import.py",
-           "account": "pages/account.py", "sign-in": "pages/sign_in.py", "setup": "pages/setup.py"}
 
 
 def sign_in(at: AppTest, username: str, password: str) -> AppTest:

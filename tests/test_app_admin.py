@@ -113,6 +113,17 @@ def test_a_specialist_links_a_teacher_to_a_student_on_their_caseload(app_school)
     assert "Ana Lopez" in queries.my_students(db, school.tom)["name"].tolist()
 
 
+def test_linking_without_choosing_a_student_says_so_and_links_nobody(app_school):
+    db, school = app_school
+    before = len(queries.team_links(db, school.ada))
+    at = admin_page()
+    at.selectbox(key="admin_link_person").select(school.tom)
+    at.button(key="admin_link").click().run()
+
+    assert messages(at, "error") == ["student: choose one."]
+    assert len(queries.team_links(db, school.ada)) == before
+
+
 def test_a_specialist_removes_a_link_and_the_person_no_longer_sees_the_student(app_school):
     db, school = app_school
     link = queries.team_links(db, school.sam)

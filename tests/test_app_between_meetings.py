@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pages.common import StateKeys
-from pages.home import CHECK_IN_PROMPTS
 from plpcore import queries, services
 from tests.app_support import app, database_copy, messages, page_text, titles
 from tests.test_queries import finalized_review
+from ui.home.family import CHECK_IN_PROMPTS
 
 
 @pytest.fixture
@@ -188,5 +187,5 @@ def test_read_and_sign_opens_the_meetings_room(app_school):
     meeting = unsigned_record(db, school)
     at = app(as_user="gus").run()
     at.button(key=f"home_sign_{meeting}").click().run()
-    assert at.session_state[StateKeys.MEETING_ID] == meeting
+    assert at.query_params == {"meeting": str(meeting)}
     assert titles(at) == ["Meeting room · Ana Lopez"]

@@ -50,8 +50,7 @@ def test_a_specialist_opens_a_students_plan_from_the_caseload(app_school):
     at = app(as_user="sam").run()
     at.selectbox(key="home_open_student").select(school.ana_student).run()
     at.button(key="home_open_plan").click().run()
-    assert at.session_state["plp_student_id"] == school.ana_student
-    assert at.session_state["plp_plan_id"] == school.ana_plan
+    assert at.query_params == {"student": str(school.ana_student), "plan": str(school.ana_plan)}
     assert "My caseload" not in titles(at)
 
 
@@ -115,16 +114,21 @@ def test_a_parent_sees_their_childs_plan_at_a_glance(app_school):
     assert "Ben" not in text
 
 
-@pytest.mark.parametrize("where", ["query", "session"])
-def test_a_parent_who_asks_for_another_student_gets_not_found_and_no_data(app_school, where):
+def test_a_parent_who_asks_for_another_student_gets_not_found_and_no_data(app_school):
     _, school = app_school
-    if where == "query":
-        at = app(as_user="gus", query={"student": str(school.ben_student)})
-    else:
-        at = app(as_user="gus")
-        at.session_state["plp_student_id"] = school.ben_student
-    at.run()
+    at = app(as_user="gus", query={"student": str(school.ben_student)}).run()
     assert messages(at, "error") == ["Not found, or you are not allowed to see it."]
+    text = page_text(at)
+    assert "Ben" not in text and "Okafor" not in text and "two novels" not in text
+
+
+def test_a_student_id_left_in_session_state_does_not_choose_the_parents_child(app_school):
+    _, school = app_school
+    at = app(as_user="gus")
+    at.session_state["plp_student_id"] = school.ben_student  # the old channel: only the URL says which child
+    at.run()
+    assert titles(at) == ["Ana Lopez at a glance"]
+    assert not messages(at, "error")
     text = page_text(at)
     assert "Ben" not in text and "Okafor" not in text and "two novels" not in text
 
@@ -141,6 +145,27 @@ def test_a_parent_switches_between_their_children(app_school):
     at.radio(key="home_child").set_value(school.ben_student).run()
     assert titles(at) == ["Ben Okafor at a glance"]
     assert "Ben: read two novels a month" in page_text(at)
+    assert at.query_params == {"student": str(school.ben_student)}
+
+
+def test_a_parents_bookmarked_home_opens_on_the_child_it_names(app_school):
+    db, school = app_school
+    services.link_user(db, school.pat, school.ben_student, school.gus, "guardian")
+    at = app(as_user="gus", query={"student": str(school.ben_student)}).run()
+    assert titles(at) == ["Ben Okafor at a glance"]
+    assert at.radio(key="home_child").value == school.ben_student
+    assert "Ana: finish the 6th" not in page_text(at)
+
+
+def test_the_child_switch_follows_the_url_when_a_link_names_another_child(app_school):
+    db, school = app_school
+    services.link_user(db, school.pat, school.ben_student, school.gus, "guardian")
+    at = app(as_user="gus").run()
+    at.radio(key="home_child").set_value(school.ben_student).run()
+    at.query_params["student"] = str(school.ana_student)  # back in the browser, or a link to Ana's home
+    at.run()
+    assert titles(at) == ["Ana Lopez at a glance"]
+    assert at.radio(key="home_child").value == school.ana_student
 
 
 def test_a_parent_tells_the_team_they_read_the_plan(app_school):

@@ -1,51 +1,39 @@
 """The meeting room in AppTest, for each role at the key steps, on a fresh SQLite copy per test.
 
-The page runs alone (tests/apps/meeting_page.py) with the signed-in user put in session
-state the way the app shell does; plpcore and the database are the real ones.
+The whole app runs (entrypoint and router), opened at /meeting with the meeting (or the
+student to schedule for) in the URL and the person signed in the way a valid cookie does;
+plpcore and the database are the real ones.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages.common import SignedIn, StateKeys, database
 from plpcore import meetings, queries, services
-from tests.app_support import app, database_copy, page_text
-from tests.conftest import make_school
+from tests.app_support import app, database_copy, messages, page_text
+from ui.session import database
 
-DRIVER = Path(__file__).parent / "apps" / "meeting_page.py"
 WHEN = dt.datetime(2026, 10, 1, 15, 0)
-PEOPLE = {
-    "sam": ("Sam Specialist", "specialist", False),
-    "tia": ("Tia", "teacher", False),
-    "gus": ("Gus", "guardian", False),
-    "ana": ("Ana", "student", False),
-    "tom": ("Tom", "teacher", False),
-}
 
 
 @pytest.fixture
-def school(sqlite_db, monkeypatch) -> SimpleNamespace:
-    monkeypatch.setenv("PLP_DATABASE_URL", sqlite_db.url)
-    ns = make_school(sqlite_db)
-    ns.db = sqlite_db
-    yield ns
+def school(tmp_path, monkeypatch) -> SimpleNamespace:
+    """The two-team school on this test's own copy, with the app pointed at it."""
+    db, school = database_copy(tmp_path, monkeypatch)
+    yield SimpleNamespace(**vars(school), db=db)
     database().dispose()
 
 
 def room(school: SimpleNamespace, who: str, meeting_id: int | None = None, **query) -> AppTest:
-    name, kind, is_admin = PEOPLE[who]
-    at = AppTest.from_file(str(DRIVER), default_timeout=30)
-    at.session_state[StateKeys.USER] = SignedIn(getattr(school, who), who, name, kind, is_admin)
+    """Open /meeting as `who`: the room of `meeting_id` (in the URL), or the lobby."""
     if meeting_id is not None:
-        at.session_state[StateKeys.MEETING_ID] = meeting_id
-    at.query_params.update(query)
+        query["meeting"] = str(meeting_id)
+    at = app("meeting", as_user=who, query=query)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -165,7 +153,8 @@ def test_specialist_schedules_a_meeting_inviting_the_team_and_a_guest(school):
     at.text_area(key="meeting_new_guests").input("Dr. Rivera, school counselor")
     at = click(at, "meeting_new_submit")
     assert not errors(at)
-    meeting = at.session_state[StateKeys.MEETING_ID]
+    meeting = int(at.query_params["meeting"])
+    assert "schedule" not in at.query_params
     state = meetings.meeting_state(school.db, school.sam, meeting)
     assert [a["name"] for a in state["attendance"]] == ["Sam Specialist", "Tia", "Gus", "Ana Lopez", "Dr. Rivera"]
     assert state["status"] == "scheduled" and state["location"] == "Room 12"
@@ -188,6 +177,72 @@ def test_all_my_meetings_leads_back_from_a_room_to_the_list(school):
     at = click(room(school, "tia", meeting), "meeting_all")
     assert "Meetings" in [t.value for t in at.title]
     assert f"meeting_join_{meeting}" in [b.key for b in at.button]
+    assert "meeting" not in at.query_params
+
+
+def test_opening_a_meeting_from_the_lobby_puts_it_in_the_url(school):
+    meeting = scheduled(school)
+    at = click(room(school, "gus"), f"meeting_join_{meeting}")
+    assert at.query_params["meeting"] == str(meeting)
+    assert "Meeting room · Ana Lopez" in shown(at)
+
+
+def test_leaving_a_running_meeting_goes_back_to_the_list(school):
+    meeting = opened(school)
+    meetings.check_in(school.db, school.tia, meeting)
+    at = click(room(school, "tia", meeting), "meeting_leave")
+    assert "You left the meeting room." in messages(at, "success")
+    assert "Meetings" in [t.value for t in at.title]
+    assert "meeting" not in at.query_params
+
+
+def test_the_schedule_form_opens_on_the_student_the_url_names(school):
+    at = room(school, "sam", schedule=str(school.ana_student))
+    assert at.selectbox(key="meeting_new_student").value == school.ana_student
+    assert sorted(at.multiselect(key="meeting_new_invitees").value) == sorted([school.tia, school.gus, school.ana])
+
+
+def test_choosing_a_student_to_schedule_for_puts_them_in_the_url(school):
+    at = room(school, "sam")
+    at.selectbox(key="meeting_new_student").set_value(school.ana_student)
+    at = rerun(at)
+    assert at.query_params["schedule"] == str(school.ana_student)
+
+
+def test_a_schedule_link_for_someone_elses_student_shows_nothing_of_them(school):
+    at = room(school, "sam", schedule=str(school.ben_student))
+    assert errors(at) == ["Not found, or you are not allowed to see it."]
+    assert "Ben" not in shown(at)
+    assert "meeting_new_submit" not in [b.key for b in at.button]
+
+
+def test_a_meeting_is_scheduled_on_the_students_current_plan(school):
+    """An active ALP wins over a newer draft PLP of the same year (plpcore's one rule)."""
+    version = queries.student_plan(school.db, school.sam, school.ana_plan)["plan"]["version"]
+    services.set_plan_status(school.db, school.sam, school.ana_plan, "active", version)
+    services.create_plan(school.db, school.sam, school.ana_student, "PLP")
+    at = room(school, "sam", schedule=str(school.ana_student))
+    at = click(at, "meeting_new_submit")
+    assert not errors(at)
+    meeting = int(at.query_params["meeting"])
+    assert meetings.meeting_state(school.db, school.sam, meeting)["plan_id"] == school.ana_plan
+
+
+def test_a_student_without_a_plan_this_year_cannot_have_a_meeting_scheduled(school):
+    version = queries.student_plan(school.db, school.sam, school.ana_plan)["plan"]["version"]
+    services.set_plan_status(school.db, school.sam, school.ana_plan, "archived", version)
+    at = room(school, "sam", schedule=str(school.ana_student))
+    assert "This student has no plan for this school year yet." in [i.value for i in at.info]
+    assert "meeting_new_submit" not in [b.key for b in at.button]
+
+
+def test_a_meeting_link_that_is_not_a_number_is_not_found_and_leads_back_to_the_list(school):
+    scheduled(school)
+    at = room(school, "sam", meeting="12abc")
+    assert errors(at) == ["Not found, or you are not allowed to see it."]
+    at = click(at, "meeting_not_found_back")
+    assert "Meetings" in [t.value for t in at.title]
+    assert "meeting" not in at.query_params
 
 
 def test_a_teacher_of_another_student_cannot_open_the_meeting_by_its_link(school):
@@ -245,7 +300,7 @@ def test_specialist_marks_the_parent_present_and_adds_a_guest(school):
     meeting = opened(school)
     gus = next(a for a in meetings.meeting_state(school.db, school.sam, meeting)["attendance"] if a["name"] == "Gus")
     at = room(school, "sam", meeting)
-    at.selectbox(key=f"meeting_attendance_{gus['id']}").set_value("present")
+    at.selectbox(key=f"meeting_attendance_{gus['id']}_v{gus['version']}").set_value("present")
     at = rerun(at)
     at.text_input(key="meeting_guest_name").input("Dr. Rivera")
     at.text_input(key="meeting_guest_role").input("school counselor")

@@ -1,55 +1,39 @@
-"""The student plan page in AppTest, for each role, on a fresh SQLite copy per test.
+"""The student plan screen in AppTest, for each role, on a fresh SQLite copy per test.
 
-The page runs alone (tests/apps/plan_page.py) with the signed-in user put in session
-state the way the app shell does after sign-in; the database is the real one.
+The whole app runs (entrypoint and router), opened at /plan with the plan or student in
+the URL and the person signed in the way a valid cookie does; the database is the real one.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from pages.common import SignedIn, StateKeys, database
-from plpcore import queries, services
+from plpcore import accounts, queries, services
 from plpcore.access import ALLOWED, Action
 from plpcore.models import AuditEvent, AuthorRole
-from tests.conftest import BLNS, make_school
+from tests.app_support import app, database_copy
+from tests.conftest import BLNS
 
-DRIVER = Path(__file__).parent / "apps" / "plan_page.py"
 NOT_FOUND = "Not found, or you are not allowed to see it."
 
 
 @pytest.fixture
-def school(sqlite_db, monkeypatch) -> SimpleNamespace:
-    """The two-team school, with the app pointed at the same database file."""
-    monkeypatch.setenv("PLP_DATABASE_URL", sqlite_db.url)
-    ns = make_school(sqlite_db)
-    ns.db = sqlite_db
-    yield ns
-    database().dispose()
-
-
-PEOPLE = {
-    "sam": ("Sam Specialist", "specialist", False),
-    "ada": ("Ada", "admin", True),
-    "tia": ("Tia", "teacher", False),
-    "gus": ("Gus", "guardian", False),
-    "ana": ("Ana", "student", False),
-}
+def school(tmp_path, monkeypatch) -> SimpleNamespace:
+    """The two-team school on this test's own copy, with the app pointed at it."""
+    db, school = database_copy(tmp_path, monkeypatch)
+    return SimpleNamespace(**vars(school), db=db)
 
 
 def open_plan(school: SimpleNamespace, who: str, *, query: dict | None = None, **state) -> AppTest:
-    name, kind, is_admin = PEOPLE[who]
-    at = AppTest.from_file(str(DRIVER), default_timeout=30)
-    at.session_state[StateKeys.USER] = SignedIn(getattr(school, who), who, name, kind, is_admin)
+    """Open /plan as `who` with `query` in the URL (and anything in `state` put in session state first)."""
+    at = app("plan", as_user=who, query=query)
     for key, value in state.items():
         at.session_state[key] = value
-    at.query_params.update(query or {})
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -153,7 +137,7 @@ def test_teacher_adds_progress_and_sees_what_their_role_may_not_change_read_only
 
     assert successes(at) == ["Progress recorded."]
     table = next(d.value for d in at.dataframe if "rating" in d.value.columns)
-    assert list(table["rating"]) == ["3 progressing"]
+    assert list(table["rating"]) == ["3 · progressing"]
     assert list(table["who"]) == ["Staff"]
     assert len(charts(at)) == 1
 
@@ -226,21 +210,13 @@ def test_student_proposes_a_goal_the_team_will_see(school):
 
 @pytest.mark.parametrize(
     "asks",
-    [
-        {"query": {"plan": "BEN_PLAN"}},
-        {"query": {"student": "BEN_STUDENT"}},
-        {StateKeys.PLAN_ID: "BEN_PLAN"},
-        {StateKeys.STUDENT_ID: "BEN_STUDENT"},
-        {"query": {"plan": "not-a-number"}},
-    ],
-    ids=["plan in URL", "student in URL", "plan in session", "student in session", "nonsense in URL"],
+    [{"plan": "BEN_PLAN"}, {"student": "BEN_STUDENT"}, {"plan": "not-a-number"}, {"student": "-3"},
+     {"plan": "ANA_PLAN", "student": "BEN_STUDENT"}],
+    ids=["plan", "student", "nonsense", "negative student", "own plan with another student"],
 )
-def test_parent_asking_for_another_students_plan_sees_not_found_and_nothing_of_it(school, asks):
-    def real(value):
-        return {"BEN_PLAN": school.ben_plan, "BEN_STUDENT": school.ben_student}.get(value, value)
-
-    query = {k: str(real(v)) for k, v in asks.pop("query", {}).items()}
-    at = open_plan(school, "gus", query=query, **{k: real(v) for k, v in asks.items()})
+def test_parent_asking_by_url_for_another_students_plan_sees_not_found_and_nothing_of_it(school, asks):
+    real = {"BEN_PLAN": school.ben_plan, "BEN_STUDENT": school.ben_student, "ANA_PLAN": school.ana_plan}
+    at = open_plan(school, "gus", query={k: str(real.get(v, v)) for k, v in asks.items()})
 
     assert [e.value for e in at.error] == [NOT_FOUND]
     shown = everything_shown(at)
@@ -249,10 +225,18 @@ def test_parent_asking_for_another_students_plan_sees_not_found_and_nothing_of_i
     assert not at.tabs
 
 
+@pytest.mark.parametrize("key", ["plp_plan_id", "plp_student_id"])
+def test_another_students_plan_or_student_put_in_session_state_is_ignored(school, key):
+    at = open_plan(school, "gus", **{key: school.ben_plan if key == "plp_plan_id" else school.ben_student})
+
+    assert at.header[0].value == "Ana Lopez"
+    shown = everything_shown(at)
+    for secret in ("Ben", "Okafor", "read two novels"):
+        assert secret not in shown
+
+
 def test_signed_out_visitor_sees_no_plan(school):
-    at = AppTest.from_file(str(DRIVER), default_timeout=30)
-    at.query_params["plan"] = str(school.ana_plan)
-    at.run()
+    at = app("plan", query={"plan": str(school.ana_plan)}).run()
 
     assert "Lopez" not in everything_shown(at)
     assert not at.tabs
@@ -286,7 +270,7 @@ def test_hostile_text_in_a_goal_shows_as_the_literal_characters(school):
 
 def conflicting_edits(school: SimpleNamespace) -> tuple[AppTest, str]:
     """Sam and Ada open the same goal; Sam saves first; Ada's save meets the conflict view."""
-    sam, ada = open_plan(school, "sam"), open_plan(school, "ada", **{StateKeys.PLAN_ID: school.ana_plan})
+    sam, ada = open_plan(school, "sam"), open_plan(school, "ada", query={"plan": str(school.ana_plan)})
     ada.button(key=f"plan_goal_{school.ana_goal}_revise").click().run()
     revise(sam, school.ana_goal, "Sam: finish the unit and start 7th-grade ratios")
     revise(ada, school.ana_goal, "Ada: finish the unit with a project")
@@ -346,7 +330,7 @@ def test_merge_starts_from_both_texts_and_stores_the_merged_one(school):
 
 
 def test_a_status_change_meanwhile_does_not_block_saving_new_wording(school):
-    sam, ada = open_plan(school, "sam"), open_plan(school, "ada", **{StateKeys.PLAN_ID: school.ana_plan})
+    sam, ada = open_plan(school, "sam"), open_plan(school, "ada", query={"plan": str(school.ana_plan)})
     sam.button(key=f"plan_goal_{school.ana_goal}_revise").click().run()
     ada.selectbox(key=f"plan_goal_{school.ana_goal}_status").select("in progress").run()
     revise(sam, school.ana_goal, "Ana: finish the unit by March")
@@ -384,12 +368,13 @@ def test_teacher_with_several_students_chooses_one_before_any_plan_shows(school)
     at.selectbox(key="plan_student_pick").select(school.ben_student).run()
 
     assert at.header[0].value == "Ben Okafor"
+    assert at.query_params["student"] == str(school.ben_student)  # the choice is in the URL, for a reload
     assert "Ben: read two novels a month" in texts(at)
 
 
 def test_specialist_starts_the_plan_of_a_student_who_has_none(school):
     new = services.create_student(school.db, school.sam, local_id="1003", first_name="Cai", last_name="Ng", grade=4)
-    at = open_plan(school, "sam", **{StateKeys.STUDENT_ID: new})
+    at = open_plan(school, "sam", query={"student": str(new)})
     assert not at.tabs
 
     at.button(key="plan_create_submit").click().run()
@@ -397,6 +382,34 @@ def test_specialist_starts_the_plan_of_a_student_who_has_none(school):
     assert at.header[0].value == "Cai Ng"
     assert at.tabs
     assert queries.student_summary(school.db, school.sam, new)["plans"][0]["kind"] == "ALP"
+
+
+def test_the_plan_opened_for_a_student_is_their_active_plan_not_a_newer_draft(school):
+    version = queries.student_plan(school.db, school.sam, school.ana_plan)["plan"]["version"]
+    services.set_plan_status(school.db, school.sam, school.ana_plan, "active", version)
+    draft = services.create_plan(school.db, school.sam, school.ana_student, "PLP")
+    services.add_goal(school.db, school.sam, draft, kind="other", statement="Ana: a goal in the draft PLP")
+    at = open_plan(school, "sam", query={"student": str(school.ana_student)})
+
+    shown = texts(at)
+    assert "Ana: finish the 6th-grade math unit" in shown
+    assert "Ana: a goal in the draft PLP" not in shown
+
+
+def test_a_student_with_only_last_years_plan_has_none_this_year_and_last_years_opens_from_the_list(school):
+    last_year = accounts.add_school_year(school.db, school.ada, "2025-26", "2025-08-20", "2026-06-04")
+    new = services.create_student(school.db, school.sam, local_id="1003", first_name="Cai", last_name="Ng", grade=4)
+    old = services.create_plan(school.db, school.sam, new, "ALP", school_year_id=last_year)
+    services.add_goal(school.db, school.sam, old, kind="achievement", statement="Cai: last year's reading goal")
+    at = open_plan(school, "sam", query={"student": str(new)})
+
+    assert not at.tabs
+    assert "This student has no plan for this school year yet." in [i.value for i in at.info]
+    assert "plan_create_submit" in widget_keys(at)
+    at.button(key=f"plan_open_{old}").click().run()
+
+    assert at.tabs
+    assert "Cai: last year's reading goal" in texts(at)
 
 
 # --- supports ------------------------------------------------------------------------------------

@@ -19,8 +19,10 @@ from tests.app_support import (
     sign_in,
     titles,
 )
+from ui.routes import BY_URL
 
-PAGES = ("home", "plan", "admin", "account", "setup", "sign_in", "common", "conflict", "no-such-page")
+# Every screen's URL (a URL that names no screen is the browser tier's: AppTest opens screens by file).
+PAGES = tuple(BY_URL)
 
 
 @pytest.fixture
@@ -181,10 +183,10 @@ def test_a_session_ends_when_its_account_is_disabled(app_school):
 def test_signing_out_returns_to_the_sign_in_form_and_forgets_the_student(app_school):
     _, school = app_school
     at = sign_in(app().run(), "sam", "correct horse")
-    at.session_state["plp_student_id"] = school.ana_student
+    at.session_state["plan_student_pick"] = school.ana_student  # a screen's own key, holding a student
     at.sidebar.button(key="sign_out").click().run()
     assert shows_sign_in_form(at)
-    assert "plp_student_id" not in at.session_state
+    assert "plan_student_pick" not in at.session_state
     assert "plp_user" not in at.session_state
     assert "Ana" not in page_text(at)
 
@@ -249,6 +251,18 @@ def test_changing_the_password_with_a_wrong_current_one_is_refused(app_school):
     assert any("current password" in m for m in messages(at, "error"))
 
 
+def test_two_different_new_passwords_are_refused_and_the_old_one_still_works(app_school):
+    db, _ = app_school
+    at = app("account", as_user="tia").run()
+    field(at, "Current password").input("correct horse")
+    field(at, "New password (at least 8 characters)").input("my own secret")
+    field(at, "New password again").input("my own secreT")
+    at.button(key="account_submit").click().run()
+
+    assert messages(at, "error") == ["new password: the two new passwords differ."]
+    assert accounts.sign_in(db, "tia", "correct horse")
+
+
 # --- the cookie key ---------------------------------------------------------------------------------
 
 
@@ -260,7 +274,7 @@ def test_a_cookie_key_shorter_than_32_bytes_is_refused(app_school, monkeypatch):
 
 
 def test_a_missing_cookie_key_is_made_once_and_kept_in_the_local_secrets(tmp_path):
-    from pages.common import kept_cookie_key
+    from ui.session import kept_cookie_key
 
     secrets = tmp_path / ".streamlit" / "secrets.toml"
     secrets.parent.mkdir()

@@ -1,9 +1,12 @@
-"""The layers stay apart: plpcore knows nothing of Streamlit, pages do nothing when imported."""
+"""The layers stay apart: plpcore knows nothing of Streamlit or the app, ui does nothing when imported,
+and pages/ holds thin screen scripts that start by asking who is signed in."""
 
 from __future__ import annotations
 
 import ast
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +16,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PLPCORE = sorted((ROOT / "plpcore").rglob("*.py"))
 PAGES = sorted((ROOT / "pages").glob("*.py"))
+UI = sorted((ROOT / "ui").rglob("*.py"))
+# A screen script is a description of the UI; more than this and its parts belong in ui/.
+MAX_SCREEN_LINES = 150
 # Decorators may be applied at import (caching, fragments, dialogs): they only wrap a function.
 ALLOWED_AT_IMPORT = {"cache_resource", "cache_data", "fragment", "dialog"}
 
@@ -102,17 +108,65 @@ def _attr(node: ast.AST) -> str | None:
     return node.attr if isinstance(node, ast.Attribute) else None
 
 
-@pytest.mark.skipif(not PAGES, reason="no pages yet")
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_a_page_module_makes_no_streamlit_call_when_imported(page):
-    tree = ast.parse(page.read_text(encoding="utf-8"), filename=str(page))
+@pytest.mark.parametrize("module", UI, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_a_ui_module_makes_no_streamlit_call_when_imported(module):
+    tree = ast.parse(module.read_text(encoding="utf-8"), filename=str(module))
     assert calls_at_import(tree, streamlit_names(tree)) == []
 
 
-@pytest.mark.skipif(not PAGES, reason="no pages yet")
-@pytest.mark.parametrize("page", [*PAGES, ROOT / "streamlit_app.py"], ids=lambda p: p.name)
-def test_pages_never_import_sqlalchemy(page):
-    assert "sqlalchemy" not in {top_package(m) for m in imported_modules(page)}
+@pytest.mark.parametrize("module", [*PAGES, *UI, ROOT / "streamlit_app.py"], ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_the_app_layer_never_imports_sqlalchemy(module):
+    assert "sqlalchemy" not in {top_package(m) for m in imported_modules(module)}
+
+
+def test_nothing_imports_a_screen_script():
+    """pages/ holds screens only: what two screens share lives in ui/."""
+    importers = [p.relative_to(ROOT).as_posix() for p in [*UI, ROOT / "streamlit_app.py", *sorted((ROOT / "tests").rglob("*.py"))]
+                 if "pages" in {top_package(m) for m in imported_modules(p)}]
+    assert importers == []
+
+
+@pytest.mark.parametrize("screen", PAGES, ids=lambda p: p.name)
+def test_a_screen_script_is_short(screen):
+    assert len(screen.read_text(encoding="utf-8").splitlines()) < MAX_SCREEN_LINES
+
+
+@pytest.mark.parametrize("screen", PAGES, ids=lambda p: p.name)
+def test_a_screen_asks_who_is_signed_in_before_anything_else(screen):
+    """Streamlit may run a file under pages/ by URL before the entrypoint has routed once: the
+    first statement after the imports is ui.session's check, which routes such a run through the entrypoint."""
+    tree = ast.parse(screen.read_text(encoding="utf-8"), filename=str(screen))
+    body = [n for n in tree.body if not isinstance(n, ast.Import | ast.ImportFrom)
+            and not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
+    first = ast.unparse(body[0])
+    assert first in ("user = session.screen_user()", "session.signed_out_screen()"), first
+
+
+def test_the_entrypoint_imports_no_screen_and_names_each_screen_once():
+    """The one page registry is ui.routes; each screen file is there once."""
+    assert "pages" not in {top_package(m) for m in imported_modules(ROOT / "streamlit_app.py")}
+    routes = (ROOT / "ui" / "routes.py").read_text(encoding="utf-8")
+    for screen in PAGES:
+        assert routes.count(f'"pages/{screen.name}"') == 1, screen.name
+
+
+def test_the_layer_contracts_hold():
+    done = subprocess.run([str(Path(sys.executable).with_name("lint-imports"))], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_the_layer_contracts_catch_an_import_that_points_up(tmp_path):
+    """The same contracts over a copy of the code in which plpcore imports ui fail."""
+    for folder in ("plpcore", "ui", "pages"):
+        shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__", "fonts"))
+    shutil.copy(ROOT / ".importlinter", tmp_path / ".importlinter")
+    rules = tmp_path / "plpcore" / "rules.py"
+    rules.write_text(rules.read_text(encoding="utf-8") + "\nimport ui.words  # pointing up\n", encoding="utf-8")
+    done = subprocess.run([str(Path(sys.executable).with_name("lint-imports"))], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert done.returncode != 0
+    assert "plpcore.rules -> ui.words" in done.stdout
 
 
 def test_the_import_time_check_catches_a_page_that_writes_when_imported():

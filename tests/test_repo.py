@@ -61,3 +61,19 @@ def test_the_lock_pins_every_requirement_to_a_version_its_range_allows(ranges, l
         version = pinned.get(canonicalize_name(requirement.name))
         assert version is not None, f"{requirement.name} is not in {lock}: refresh it (README, Dependencies)"
         assert requirement.specifier.contains(version, prereleases=True), f"{requirement} but {lock} has {version}"
+
+
+def streamlit_config() -> dict:
+    import tomllib
+
+    return tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+
+
+def test_the_app_never_shows_a_traceback_to_the_person_using_it():
+    assert streamlit_config()["client"]["showErrorDetails"] == "none"
+
+
+def test_the_upload_limit_is_the_importers_own_limit():
+    from plpcore.imports import MAX_FILE_BYTES
+
+    assert streamlit_config()["server"]["maxUploadSize"] * 1024 * 1024 == MAX_FILE_BYTES

@@ -38,7 +38,8 @@ def _authenticator(db: Database) -> stauth.Authenticate:
         cookie_key=cookie_key(),
         cookie_expiry_days=COOKIE_DAYS,
         auto_hash=False,
-        login_sleep_time=0,  # 0.4.2 reads the cookie from the request, so there is nothing to wait for
+        # 0.4.2 reads the cookie from the request, so there is nothing to wait for (its annotation is wrong)
+        login_sleep_time=0,  # pyright: ignore[reportArgumentType]
     )
     # The library's own check knows nothing of lockouts; plpcore's counts and audits every attempt.
     auth.authentication_controller.authentication_model.check_credentials = functools.partial(_password_ok, db)

@@ -75,6 +75,7 @@ def save_or_park(key: str, save: Save, mine: dict[str, Any], version: int, base:
     (edits to different fields never conflict). A real clash is parked under `key`
     for `show`, and False is returned. Other plpcore errors propagate.
     """
+    last: EditConflict | None = None
     for _ in range(RETRIES):
         try:
             save(mine, version)
@@ -87,6 +88,7 @@ def save_or_park(key: str, save: Save, mine: dict[str, Any], version: int, base:
             continue
         clear(key)
         return True
+    assert last is not None  # RETRIES >= 1: the loop ran, and every round ended in a conflict
     park(key, last, mine, base)
     return False
 

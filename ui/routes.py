@@ -39,6 +39,7 @@ SIGN_IN = Screen("pages/sign_in.py", "Sign in", ":material/login:", "sign-in")
 SETUP = Screen("pages/setup.py", "Set up", ":material/school:", "setup")
 
 SIGNED_IN_SCREENS = (HOME, PLAN, MEETING, REPORTS, ADMIN, IMPORT, ACCOUNT)
+BY_URL = {screen.url: screen for screen in (*SIGNED_IN_SCREENS, SIGN_IN, SETUP)}
 
 
 def pages_for(user: SignedIn) -> list[st.Page]:

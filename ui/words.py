@@ -9,7 +9,7 @@ from ui.feedback import md
 
 # Every rating as a picker offers it: "3 · progressing".
 RATING_LABELS = {rating: rating_label(rating) for rating in RATING_WORDS}
-RATING_SCALE = " · ".join(RATING_LABELS.values())
+RATING_SCALE = ", ".join(RATING_LABELS.values())
 
 
 def initials(name: str | None) -> str:

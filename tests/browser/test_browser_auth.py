@@ -11,8 +11,8 @@ import pytest
 
 from bench.driving import open_app, sign_in, sign_in_form, sign_out, sign_out_button
 from bench.servers import COOKIE_KEY
-from pages.sign_in import COOKIE_DAYS, COOKIE_NAME
 from tests.browser.test_browser_app import account
+from ui.auth import COOKIE_DAYS, COOKIE_NAME
 
 pytestmark = pytest.mark.browser
 

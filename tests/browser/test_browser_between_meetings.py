@@ -146,8 +146,8 @@ def test_a_teacher_acknowledges_logs_a_support_and_records_progress_seen_on_the_
         me.locator(".st-key-plan_progress_submit").get_by_role("button").wait_for(state="visible")
         me.wait_for_timeout(500)  # the expander's opening animation
         rating = me.locator(".st-key-plan_progress_rating")
-        click_until(me, rating.get_by_role("button", name="Open"), me.get_by_role("option", name="3 progressing"))
-        me.get_by_role("option", name="3 progressing").click()
+        click_until(me, rating.get_by_role("button", name="Open"), me.get_by_role("option", name="3 · progressing"))
+        me.get_by_role("option", name="3 · progressing").click()
         me.get_by_role("textbox", name="Note").fill("Solved the challenge set on her own.")
         me.get_by_role("textbox", name="Evidence link (optional)").fill("https://example.org/challenge")
         me.locator(".st-key-plan_progress_submit button").click()

@@ -37,6 +37,7 @@ def test_the_first_visit_sets_up_and_the_demo_path_reaches_the_specialists_casel
     settle(page)
     page.screenshot(path=str(ARTIFACTS / "demo-sign-ins.png"))
     specialist = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="specialist", exact=True))
+    specialist.get_by_role("cell").first.wait_for()  # the table can be drawn just after the run has ended
     username, password = specialist.get_by_role("cell").all_inner_texts()
 
     sign_in(page, username, password)

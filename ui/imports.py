@@ -1,8 +1,7 @@
-"""Import: a roster or assessments CSV, its columns matched to PlanTable's, previewed line by line,
-then imported all or nothing.
+"""The Import screen's parts: the kinds of file, the column matcher, the preview, and the import with its result.
 
-For specialists and admins. plpcore reads the file, decides what every line would do, checks
-permissions, writes and audits; this page shows what it decided and asks for the go-ahead.
+plpcore reads the file, decides what every line would do, checks permissions, writes and
+audits; these parts show what it decided and ask for the go-ahead.
 """
 
 from __future__ import annotations
@@ -14,15 +13,18 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from pages.common import SignedIn, database, md, require_user, show_error
 from plpcore import imports
+from plpcore.db import Database
 from plpcore.errors import PlanTableError
+from ui.feedback import md, show_error, show_exception, write
+from ui.session import SignedIn
 
-# Page-local session-state keys.
+# Screen-local session-state keys.
 KIND = "import_kind"
 FILE = "import_file"
 CONFIRMED = "import_confirmed"  # (file fingerprint, summary) of the preview the user pressed Import on
 RESULT = "import_result"  # the last import's ImportResult: its new sign-ins are shown until dismissed
+WHERE = "import"  # where a refused import is reported: in the result area
 
 IGNORE = "(ignore)"
 
@@ -39,6 +41,14 @@ class Kind:
     preview: Callable[..., imports.ImportPreview]
     commit: Callable[..., imports.ImportResult]
 
+    def help(self) -> str:
+        required = ", ".join(f"`{c}`" for c in self.columns if c in self.required)
+        optional = ", ".join(f"`{c}`" for c in self.columns if c not in self.required)
+        samples = " and ".join(f"`{s}`" for s in self.samples)
+        return (f"One row per {self.one_row_per}, under a header line. Required columns: {required}; optional: "
+                f"{optional}. A student-information system's own column names are recognised, or matched below. "
+                f"Examples: {samples}.")
+
 
 KINDS = {
     "roster": Kind("Roster (students, guardians, teachers, links)", imports.ROSTER_COLUMNS, imports.ROSTER_REQUIRED,
@@ -50,72 +60,21 @@ KINDS = {
 }
 
 
-def render() -> None:
-    user = require_user()
-    st.title("Import")
-    if not user.manages_people:
-        st.error("Not found, or you are not allowed to see it.")
-        return
-    db = database()
-    name = st.segmented_control("What is in the file", list(KINDS), format_func=lambda k: KINDS[k].label,
-                                default="roster", required=True, key=KIND)
-    kind = KINDS[name]
-    st.caption(_help(kind))
-    upload = _uploaded()
-    result_area = st.container()
-    if upload is not None:
-        _columns_and_preview(db, user, name, kind, upload, result_area)
-    with result_area:
-        _show_result()
-
-
-def _help(kind: Kind) -> str:
-    required = ", ".join(f"`{c}`" for c in kind.columns if c in kind.required)
-    optional = ", ".join(f"`{c}`" for c in kind.columns if c not in kind.required)
-    samples = " and ".join(f"`{s}`" for s in kind.samples)
-    return (f"One row per {kind.one_row_per}, under a header line. Required columns: {required}; optional: "
-            f"{optional}. A student-information system's own column names are recognised, or matched below. "
-            f"Examples: {samples}.")
-
-
-def _uploaded() -> bytes | None:
-    """The chosen file's bytes. Choosing another file forgets the last import's sign-ins."""
-    file = st.file_uploader("CSV file", type="csv", key=FILE, on_change=_forget_result)
-    return None if file is None else file.getvalue()
-
-
-def _forget_result() -> None:
+def forget_result() -> None:
     st.session_state.pop(RESULT, None)
 
 
 # --- columns and preview ------------------------------------------------------------------------
 
 
-def _columns_and_preview(db, user: SignedIn, name: str, kind: Kind, data: bytes, result_area) -> None:
+def read_columns(name: str, kind: Kind, data: bytes) -> dict[str, str | None] | None:
+    """The file's columns, matched as the user chose; None (and why, shown) when it cannot be read."""
     try:
         header, _ = imports.read_csv(data)
-        mapping = _choose_columns(name, kind, header, data)
-        preview = kind.preview(db, user.id, data, mapping)
     except PlanTableError as exc:
-        show_error(exc)
-        return
-    fingerprint = _fingerprint(name, data, mapping)
-    confirmed = st.session_state.pop(CONFIRMED, None)
-    if confirmed is not None:
-        # The commit runs here, in the script rather than in the button's callback, so that its
-        # progress bar can be drawn. Nothing drawn above depends on what it writes, and the
-        # preview below is made again afterwards: the page shows the database as it now is.
-        if confirmed == (fingerprint, preview.summary()) and preview.ok:
-            _commit(db, user, kind, preview, result_area)
-            try:
-                preview = kind.preview(db, user.id, data, mapping)
-            except PlanTableError as exc:
-                show_error(exc)
-                return
-        else:
-            st.warning("The preview changed after you pressed Import (the file, its columns, or these students "
-                       "changed). Nothing was imported: check the preview again.")
-    _show_preview(kind, preview, mapping, fingerprint)
+        show_exception(exc)
+        return None
+    return _choose_columns(name, kind, header, data)
 
 
 def _choose_columns(name: str, kind: Kind, header: list[str], data: bytes) -> dict[str, str | None]:
@@ -141,15 +100,24 @@ def _choose_columns(name: str, kind: Kind, header: list[str], data: bytes) -> di
     return mapping
 
 
-def _fingerprint(name: str, data: bytes, mapping: dict[str, str | None]) -> str:
+def make_preview(db: Database, user: SignedIn, kind: Kind, data: bytes, mapping: dict[str, str | None]
+                 ) -> imports.ImportPreview | None:
+    """What importing the file would do; None (and why, shown) when plpcore refuses to say."""
+    try:
+        return kind.preview(db, user.id, data, mapping)
+    except PlanTableError as exc:
+        show_exception(exc)
+        return None
+
+
+def fingerprint(name: str, data: bytes, mapping: dict[str, str | None]) -> str:
     """The file, its kind and its column choices: what a press of Import was a press on."""
     digest = hashlib.sha256(data)
     digest.update(repr((name, sorted(mapping.items(), key=str))).encode())
     return digest.hexdigest()
 
 
-def _show_preview(kind: Kind, preview: imports.ImportPreview, mapping: dict[str, str | None], fingerprint: str
-                  ) -> None:
+def show_preview(preview: imports.ImportPreview, fingerprint: str) -> None:
     if preview.ignored:
         st.caption(md(f"Not imported: {', '.join(preview.ignored)}"))
     if preview.missing:
@@ -182,23 +150,30 @@ def _confirm(fingerprint: str, summary: str) -> None:
     st.session_state[CONFIRMED] = (fingerprint, summary)
 
 
-# --- commit and result ----------------------------------------------------------------------------
+# --- the import and its result ----------------------------------------------------------------------
 
 
-def _commit(db, user: SignedIn, kind: Kind, preview: imports.ImportPreview, area) -> None:
-    with area:
-        bar = st.progress(0.0, text="Importing…")
-        try:
-            result = kind.commit(db, user.id, preview, progress=lambda done: bar.progress(done, text="Importing…"))
-        except PlanTableError as exc:
-            bar.empty()
-            show_error(exc)
-            return
+def commit(db: Database, user: SignedIn, kind: Kind, preview: imports.ImportPreview) -> None:
+    """Import what the preview shows, with a progress bar.
+
+    Unlike every other write this one runs in the script, not in the button's callback: a
+    callback cannot draw the progress bar where the result will show. The screen makes its
+    preview again afterwards, so it shows the database as it now is.
+    """
+    bar = st.progress(0.0, text="Importing…")
+    if write(_commit, db, user, kind, preview, bar, where=WHERE):
         bar.progress(1.0, text="Imported.")
-    st.session_state[RESULT] = result
+    else:
+        bar.empty()
 
 
-def _show_result() -> None:
+def _commit(db: Database, user: SignedIn, kind: Kind, preview: imports.ImportPreview, bar) -> None:
+    st.session_state[RESULT] = kind.commit(db, user.id, preview,
+                                           progress=lambda done: bar.progress(done, text="Importing…"))
+
+
+def show_result() -> None:
+    show_error(WHERE)
     result: imports.ImportResult | None = st.session_state.get(RESULT)
     if result is None:
         return
@@ -214,10 +189,4 @@ def _show_result() -> None:
         st.download_button("Download the new sign-ins (CSV)", accounts.to_csv(index=False).encode("utf-8-sig"),
                            file_name="new-sign-ins.csv", mime="text/csv", key="import_accounts_csv",
                            on_click="ignore")
-    st.button("Done", key="import_done", on_click=_forget_result)
-
-
-if __name__ == "__main__":  # opened by URL on a fresh server: see common.run_entrypoint_instead
-    from pages.common import run_entrypoint_instead
-
-    run_entrypoint_instead()
+    st.button("Done", key="import_done", on_click=forget_result)

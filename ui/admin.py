@@ -1,0 +1,230 @@
+"""The Admin screen's forms: add a person, reset or turn off a sign-in, link and unlink, add a student,
+give a student a sign-in, add a school year and choose the current one; each with its one write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from plpcore import accounts, services
+from plpcore.db import Database
+from ui.feedback import refuse, show_error, write
+from ui.session import SignedIn
+
+KINDS = {"teacher": "Teacher", "guardian": "Parent / guardian", "specialist": "Specialist", "admin": "Admin"}
+RELATIONSHIPS = {"teacher": "Teacher", "guardian": "Parent / guardian", "specialist": "Specialist"}
+
+
+def _chosen(where: str, **picked: Any) -> bool:
+    """Every picker of the form has a choice; the first without one is named beside the form."""
+    for field, value in picked.items():
+        if value is None:
+            refuse(f"{field}: choose one.", where=where)
+            return False
+    return True
+
+
+def _labels(frame: pd.DataFrame, key: str, label: Callable[[dict[Any, Any]], str]) -> dict[int, str]:
+    """A picker's options: each row's id, and how the row reads."""
+    return {int(row[key]): label(row) for row in frame.to_dict("records")}
+
+
+def _person(row: dict[Any, Any]) -> str:
+    return f"{row['name']} ({row['username']})"
+
+
+def _student(row: dict[Any, Any]) -> str:
+    return str(row["name"])
+
+
+# --- people -----------------------------------------------------------------------------------------
+
+
+def add_person(db: Database, user: SignedIn) -> None:
+    st.subheader("Add a person")
+    kinds = [k for k in KINDS if user.is_admin or k != "admin"]
+    with st.form("admin_add_person", clear_on_submit=False):
+        st.text_input("Name", key="admin_new_name", max_chars=200)
+        st.text_input("Username", key="admin_new_username", max_chars=64)
+        st.text_input("Email (optional)", key="admin_new_email", max_chars=254)
+        st.selectbox("Account", kinds, format_func=KINDS.__getitem__, key="admin_new_kind")
+        st.text_input("Initial password (they choose their own at first sign-in)", type="password",
+                      key="admin_new_password")
+        if user.is_admin:
+            st.checkbox("Also an admin of the school", key="admin_new_is_admin")
+        st.form_submit_button("Add person", type="primary", key="admin_add", on_click=_add_person, args=(db, user))
+    show_error("admin_add_person")
+
+
+def _add_person(db: Database, user: SignedIn) -> None:
+    state = st.session_state
+    name, username = state.admin_new_name, state.admin_new_username.strip()
+    write(accounts.create_user, db, user.id, username=username, display_name=name, email=state.admin_new_email,
+          password=state.admin_new_password, kind=state.admin_new_kind, is_admin=bool(state.get("admin_new_is_admin")),
+          done=f"{name.strip()} can now sign in as {username} with the initial password, and will choose their own.",
+          where="admin_add_person")
+
+
+def manage_person(db: Database, user: SignedIn, people: pd.DataFrame) -> None:
+    st.subheader("Password and sign-in")
+    labels = _labels(people.loc[people.can_manage], "id", _person)
+    person_id = st.selectbox("Person", list(labels), format_func=labels.__getitem__, index=None,
+                             placeholder="Choose a person", key="admin_person")
+    if person_id is None:
+        st.caption("Reset a forgotten password (this also unlocks the account), or turn a sign-in off. "
+                   + ("" if user.is_admin else "Only for people whose students are all on your caseload."))
+        return
+    person = people.set_index("id").loc[person_id]
+    name = person["name"]
+    with st.form("admin_reset_form", clear_on_submit=True):
+        st.text_input("Temporary password", type="password", key="admin_reset_password")
+        st.form_submit_button("Set temporary password", key="admin_reset", on_click=_reset_password,
+                              args=(db, user, person_id, name))
+    show_error("admin_reset_form")
+    if person_id == user.id:
+        return
+    active = bool(person["active"])
+    st.button("Turn off this sign-in" if active else "Turn this sign-in back on", key="admin_toggle_active",
+              on_click=_set_active, args=(db, user, person_id, name, not active))
+    show_error("admin_toggle_active")
+
+
+def _reset_password(db: Database, user: SignedIn, person_id: int, name: str) -> None:
+    write(accounts.reset_password, db, user.id, person_id, st.session_state.admin_reset_password,
+          done=f"Password reset for {name}. They will choose a new one when they sign in.", where="admin_reset_form")
+
+
+def _set_active(db: Database, user: SignedIn, person_id: int, name: str, active: bool) -> None:
+    write(accounts.set_active, db, user.id, person_id, active,
+          done=f"{name} can sign in again." if active else f"{name} can no longer sign in.", where="admin_toggle_active")
+
+
+# --- links --------------------------------------------------------------------------------------------
+
+
+def link_person(db: Database, user: SignedIn, people: pd.DataFrame, students: pd.DataFrame) -> None:
+    st.subheader("Link a person to a student")
+    names = _labels(students, "student_id", _student)
+    person_labels = _labels(people.loc[people.active & (people.kind != "student")], "id", _person)
+    with st.form("admin_link_form"):
+        st.selectbox("Student", list(names), format_func=names.__getitem__, index=None, key="admin_link_student")
+        st.selectbox("Person", list(person_labels), format_func=person_labels.__getitem__, index=None,
+                     key="admin_link_person")
+        st.selectbox("Linked as", list(RELATIONSHIPS), format_func=RELATIONSHIPS.__getitem__,
+                     key="admin_link_relationship")
+        st.text_input("Course (teachers, optional)", key="admin_link_course", max_chars=100)
+        st.form_submit_button("Link", type="primary", key="admin_link", on_click=_link, args=(db, user))
+    show_error("admin_link_form")
+
+
+def _link(db: Database, user: SignedIn) -> None:
+    state = st.session_state
+    if _chosen("admin_link_form", student=state.admin_link_student, person=state.admin_link_person):
+        write(services.link_user, db, user.id, state.admin_link_student, state.admin_link_person,
+              state.admin_link_relationship, state.admin_link_course or None, done="Linked.", where="admin_link_form")
+
+
+def unlink(db: Database, user: SignedIn, links: pd.DataFrame) -> None:
+    st.subheader("Remove a link")
+    active = links.loc[links.active]
+    labels = _labels(active, "link_id", lambda row: f"{row['student']} — {row['person']} ({row['relationship']})")
+    link_id = st.selectbox("Link", list(labels), format_func=labels.__getitem__, index=None,
+                           key="admin_unlink_choice")
+    st.caption("A removed link is kept in the history; the person no longer sees the student.")
+    st.button("Remove link", key="admin_unlink", disabled=link_id is None, on_click=_unlink, args=(db, user, link_id))
+    show_error("admin_unlink")
+
+
+def _unlink(db: Database, user: SignedIn, link_id: int) -> None:
+    write(services.unlink_user, db, user.id, link_id, done="Link removed.", where="admin_unlink")
+
+
+# --- students -----------------------------------------------------------------------------------------
+
+
+def add_student(db: Database, user: SignedIn) -> None:
+    st.subheader("Add a student")
+    with st.form("admin_student_form"):
+        st.text_input("Student id (the school's)", key="admin_student_local_id", max_chars=64)
+        first, last = st.columns(2)
+        first.text_input("First name", key="admin_student_first", max_chars=100)
+        last.text_input("Last name", key="admin_student_last", max_chars=100)
+        first.text_input("Preferred name (optional)", key="admin_student_preferred", max_chars=100)
+        last.number_input("Grade", min_value=0, max_value=12, value=None, step=1, key="admin_student_grade")
+        st.multiselect("Gifted identification areas", list(services.GIFTED_AREAS), key="admin_student_areas")
+        st.form_submit_button("Add student", type="primary", key="admin_add_student", on_click=_add_student,
+                              args=(db, user))
+    show_error("admin_student_form")
+
+
+def _add_student(db: Database, user: SignedIn) -> None:
+    state = st.session_state
+    write(services.create_student, db, user.id, local_id=state.admin_student_local_id,
+          first_name=state.admin_student_first, last_name=state.admin_student_last,
+          preferred_name=state.admin_student_preferred or None, grade=state.admin_student_grade,
+          gifted_areas=state.admin_student_areas,
+          done=f"{state.admin_student_first.strip()} {state.admin_student_last.strip()} is added.",
+          where="admin_student_form")
+
+
+def student_sign_in(db: Database, user: SignedIn, students: pd.DataFrame) -> None:
+    st.subheader("Give a student a sign-in")
+    st.caption("A student with a sign-in sees only their own plan.")
+    names = _labels(students, "student_id", _student)
+    with st.form("admin_student_login_form", clear_on_submit=True):
+        st.selectbox("Student", list(names), format_func=names.__getitem__, index=None, key="admin_login_student")
+        st.text_input("Username", key="admin_login_username", max_chars=64)
+        st.text_input("Initial password", type="password", key="admin_login_password")
+        st.form_submit_button("Make sign-in", key="admin_student_login", on_click=_give_sign_in, args=(db, user))
+    show_error("admin_student_login_form")
+
+
+def _give_sign_in(db: Database, user: SignedIn) -> None:
+    state = st.session_state
+    if _chosen("admin_student_login_form", student=state.admin_login_student):
+        write(accounts.give_student_login, db, user.id, state.admin_login_student, state.admin_login_username.strip(),
+              state.admin_login_password, done="The student can now sign in, and will choose their own password.",
+              where="admin_student_login_form")
+
+
+# --- school years ----------------------------------------------------------------------------------------
+
+
+def add_year(db: Database, user: SignedIn) -> None:
+    st.subheader("Add a school year")
+    with st.form("admin_year_form"):
+        st.text_input("Name, e.g. 2027-28", key="admin_year_name", max_chars=20)
+        first, last = st.columns(2)
+        first.date_input("First day", value=None, key="admin_year_starts_on", format="YYYY-MM-DD")
+        last.date_input("Last day", value=None, key="admin_year_ends_on", format="YYYY-MM-DD")
+        st.checkbox("Make it the current year now", key="admin_year_current")
+        st.form_submit_button("Add year", type="primary", key="admin_add_year", on_click=_add_year, args=(db, user))
+    show_error("admin_year_form")
+
+
+def _add_year(db: Database, user: SignedIn) -> None:
+    state = st.session_state
+    write(accounts.add_school_year, db, user.id, state.admin_year_name, state.admin_year_starts_on,
+          state.admin_year_ends_on, make_current=state.admin_year_current,
+          done=f"School year {state.admin_year_name.strip()} added, with four reporting periods.",
+          where="admin_year_form")
+
+
+def current_year(db: Database, user: SignedIn, years: pd.DataFrame) -> None:
+    st.subheader("Current year")
+    st.caption("New plans and the caseload's flags use the current year.")
+    labels = _labels(years, "id", lambda row: str(row["name"]))
+    current_ids = [int(i) for i in years.id[years.is_current]]
+    year_id = st.selectbox("Current year", list(labels), format_func=labels.__getitem__,
+                           index=list(labels).index(current_ids[0]) if current_ids else None, key="admin_current_year")
+    st.button("Make current", key="admin_set_current", disabled=year_id in current_ids or year_id is None,
+              on_click=_set_current, args=(db, user, year_id, labels))
+    show_error("admin_set_current")
+
+
+def _set_current(db: Database, user: SignedIn, year_id: int, labels: dict[int, str]) -> None:
+    write(accounts.set_current_year, db, user.id, year_id, done=f"{labels[year_id]} is now the current year.",
+          where="admin_set_current")

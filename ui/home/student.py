@@ -1,0 +1,73 @@
+"""A student's home, "My goals": their current plan's goals to rate themselves on, a goal to propose, and About me."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from plpcore import queries, services
+from plpcore.db import Database
+from plpcore.errors import PlanTableError
+from plpcore.shapes import Goal
+from ui import routes
+from ui.feedback import refuse, show_exception, write
+from ui.home.cards import goal_cards
+from ui.home.picker import plan_id_of
+from ui.plan.context import Ctx
+from ui.plan.goals import propose_goal_form
+from ui.plan.profile import profile
+from ui.plan.progress import ratings_chart
+from ui.session import SignedIn
+from ui.words import RATING_LABELS
+
+
+def show(db: Database, user: SignedIn) -> None:
+    st.title("My goals")
+    try:
+        mine = queries.my_students(db, user.id)
+        own = mine.loc[mine.relationship == "student"]
+        plan_id = plan_id_of(own.plan_id.iloc[0]) if not own.empty else None
+        doc = queries.student_plan(db, user.id, plan_id) if plan_id is not None else None
+    except PlanTableError as exc:
+        show_exception(exc)
+        return
+    if doc is None:
+        st.info("You don't have a plan for this school year yet.")
+        return
+    st.caption("How are you doing on each goal? Rate yourself: your rating sits next to your team's.")
+    goal_cards(doc, own="My last rating", team="My team's rating",
+               below=lambda goal, rated: _chart_and_rating(db, user, goal, rated))
+    ctx = Ctx(db, user, doc)
+    propose_goal_form(ctx)
+    with st.expander("About me: answer in your own words"):
+        profile(ctx)
+    if st.button("Open my whole plan", key="home_open_plan", icon=":material/description:"):
+        routes.open_plan(doc["student"]["id"], plan_id)
+
+
+def _chart_and_rating(db: Database, user: SignedIn, goal: Goal, rated: pd.DataFrame) -> None:
+    if len(rated) > 1:  # one point is no line: the card already says it
+        st.altair_chart(ratings_chart(rated).properties(height=200), width="stretch", key=f"home_chart_{goal['id']}")
+    _rating_form(db, user, goal["id"])
+
+
+def _rating_form(db: Database, user: SignedIn, goal_id: int) -> None:
+    with st.form(f"home_rate_form_{goal_id}", clear_on_submit=True, border=False):
+        st.radio("My rating", list(RATING_LABELS), format_func=RATING_LABELS.__getitem__, horizontal=True,
+                 index=None, key=f"home_rate_{goal_id}")
+        note, evidence = st.columns([3, 2])
+        note.text_input("What I did, or what's hard (optional)", key=f"home_rate_note_{goal_id}", max_chars=4000)
+        evidence.text_input("Link to my work (optional)", key=f"home_rate_evidence_{goal_id}", max_chars=2000,
+                            placeholder="https://…")
+        st.form_submit_button("Save my rating", key=f"home_rate_save_{goal_id}", on_click=_save_rating,
+                              args=(db, user.id, goal_id))
+
+
+def _save_rating(db: Database, user_id: int, goal_id: int) -> None:
+    s = st.session_state
+    rating = s.get(f"home_rate_{goal_id}")
+    if rating is None:  # plpcore takes progress without a rating; a self-rating without one is not one
+        refuse("rating: choose a rating from 1 to 4.")
+        return
+    write(services.record_progress, db, user_id, goal_id, rating=rating, note=s.get(f"home_rate_note_{goal_id}", ""),
+          evidence_url=s.get(f"home_rate_evidence_{goal_id}") or None, done="Your rating is saved.")
