@@ -252,14 +252,27 @@ def edit_buttons(prefix: str, fields: tuple[str, ...], save: Save, message: str)
         st.form_submit_button("Cancel", key=f"{prefix}_cancel", on_click=close_edit, args=(prefix,))
 
 
-def keep_in_step(key: str, value: Any, version: int) -> None:
-    """An always-visible control (a status picker) shows the stored value again whenever the row changed."""
-    if st.session_state.get(f"{key}_seen") != version or key not in st.session_state:
-        st.session_state[key] = value
-        st.session_state[f"{key}_seen"] = version
+def picker_key(prefix: str, version: int) -> str:
+    """The key of an always-visible picker of a row's value: a new one for each version of the row.
+
+    Someone else's save reruns this screen while its poll keeps ticking, and a tick sent before
+    the browser has drawn the newer row still carries the older picker's value. Were the picker
+    changed in place on the server, that stale value would read as this person choosing it, and
+    silently undo the other save; a picker of an older version no longer exists, so Streamlit
+    drops what the browser says about it.
+    """
+    return f"{prefix}_v{version}"
 
 
-def change_status(key: str, save: Save, version: int, stored: Any, message: str) -> None:
-    """The on_change of a keep_in_step control: save its new value against the version it showed."""
-    write(save_or_park, f"{key}_conflict", save, {"status": st.session_state[key]}, version, {"status": stored},
-          done=message, where=key)
+def status_picker(where: Any, label: str, options: list[str], *, prefix: str, stored: str, version: int, save: Save,
+                  message: str, **widget: Any) -> None:
+    """A selectbox showing a row's stored status, saving a new choice against the version it showed
+    (a newer save by someone else opens the conflict view under `<prefix>_conflict`)."""
+    key = picker_key(prefix, version)
+    where.selectbox(label, options, index=options.index(stored), key=key, on_change=_change_status,
+                    args=(key, prefix, save, version, stored, message), **widget)
+
+
+def _change_status(key: str, prefix: str, save: Save, version: int, stored: str, message: str) -> None:
+    write(save_or_park, f"{prefix}_conflict", save, {"status": st.session_state[key]}, version, {"status": stored},
+          done=message, where=prefix)

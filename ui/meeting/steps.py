@@ -13,13 +13,13 @@ from plpcore import meetings, queries, services
 from plpcore.access import Action
 from plpcore.models import AgendaStep, AttendanceMode, AttendanceStatus, GoalKind, SupportStatus
 from plpcore.rules import live_goals
-from plpcore.shapes import Attendance, Support
+from plpcore.shapes import Support
 from ui import editing
 from ui.feedback import md, show_error, write
 from ui.meeting.record import action_items, review_and_sign
 from ui.meeting.room import STATUS_WORDS, Room, day, roles_listed
 from ui.plan import goals as plan_goals
-from ui.plan.profile import section
+from ui.plan.profile import question
 from ui.plan.progress import ratings_chart
 from ui.plan.supports import propose_support_form
 from ui.words import RATING_LABELS, initials
@@ -69,21 +69,9 @@ def attendance_list(room: Room) -> None:
             status = STATUS_WORDS.get(a["status"], a["status"])
             st.markdown(f"{icon} **{md(a['name'])}** · {md(a['role'])} · {md(status + mode)}")
             if room.runs and a["user_id"] != room.user.id:
-                key = attendance_key(a)
+                key = editing.picker_key(f"meeting_attendance_{a['id']}", a["version"])  # why: picker_key
                 st.selectbox("Mark", statuses, index=statuses.index(a["status"]), key=key,
                              label_visibility="collapsed", width=160, on_change=mark, args=(room, a["id"], key))
-
-
-def attendance_key(row: Attendance) -> str:
-    """A new picker for each version of the row, never one changed in place (as keep_in_step would).
-
-    Someone checking in reruns the specialist's screen while its poll keeps ticking; a tick
-    sent before the browser has drawn the newer row still carries the older picker's value.
-    Had the server changed that picker's value in place, the stale value would read as the
-    specialist choosing it, and undo the check-in; a picker of an older version no longer
-    exists, so Streamlit drops what the browser says about it.
-    """
-    return f"meeting_attendance_{row['id']}_v{row['version']}"
 
 
 def mark(room: Room, attendance_id: int, key: str) -> None:
@@ -98,19 +86,8 @@ def student_voice(room: Room) -> None:
     waiting = room.state["student_unanswered"]
     st.caption("The student answers first, in their own words (or passes). Then the team adds.")
     for key in services.VOICE_FIRST:
-        question = services.PROFILE_SECTIONS[key]
-        with st.container(border=True, key=f"meeting_voice_{key}"):
-            st.markdown(f"**{question}**")
-            mine, team = st.columns(2)
-            with mine:
-                st.markdown("*In my words*")
-                section(ctx, key, "student", question, ctx.can(Action.STUDENT_VOICE))
-            with team:
-                st.markdown("*The team adds*")
-                if key in waiting:
-                    st.caption("Opens after the student has answered or passed.")
-                else:
-                    section(ctx, key, "team", question, ctx.can(Action.TEAM_VOICE))
+        question(ctx, key, box_key=f"meeting_voice_{key}",
+                 team_waits="Opens after the student has answered or passed." if key in waiting else "")
     if waiting and room.runs:
         st.info("The next step opens when the student has answered or passed every question.")
 

@@ -62,11 +62,9 @@ def goal_block(ctx: Ctx, goal: shapes.Goal) -> None:
             facts = [goal["kind"]] + ([goal["area"]] if goal["area"] else []) + [f"proposed by {goal['proposed_by']}"]
             st.caption(md(" · ".join(facts)))
             if editable:
-                key = f"{prefix}_status"
-                editing.keep_in_step(key, goal["status"], goal["version"])
-                st.selectbox("Status", [s.value for s in GoalStatus], key=key, on_change=editing.change_status,
-                             args=(key, goal_status_saver(ctx, goal["id"]), goal["version"], goal["status"],
-                                   "Goal status changed."))
+                editing.status_picker(st, "Status", [s.value for s in GoalStatus], prefix=f"{prefix}_status",
+                                      stored=goal["status"], version=goal["version"],
+                                      save=goal_status_saver(ctx, goal["id"]), message="Goal status changed.")
             else:
                 st.markdown(f"Status: **{md(goal['status'])}**")
             if goal["author"]:
@@ -76,9 +74,7 @@ def goal_block(ctx: Ctx, goal: shapes.Goal) -> None:
                 st.button("Revise wording", key=f"{prefix}_revise", on_click=editing.start_edit,
                           args=(prefix, values, goal["version"]))
         show_error(f"{prefix}_status")
-        editing.show(f"{prefix}_status_conflict", labels={"status": "Status"},
-                     save=goal_status_saver(ctx, goal["id"]),
-                     done=functools.partial(st.session_state.pop, f"{prefix}_status_seen", None))
+        editing.show(f"{prefix}_status_conflict", labels={"status": "Status"}, save=goal_status_saver(ctx, goal["id"]))
         if goal["history"]:
             with st.expander(f"Earlier wording ({len(goal['history'])})"):
                 st.dataframe(

@@ -26,11 +26,9 @@ def header(ctx: Ctx) -> None:
     st.caption(md(" · ".join(facts)))
     with st.container(horizontal=True, vertical_alignment="bottom"):
         if ctx.can(Action.EDIT_PLAN):
-            key = "plan_status"
-            editing.keep_in_step(key, plan["status"], plan["version"])
-            st.selectbox("Plan status", [s.value for s in PlanStatus], key=key, width=220,
-                         on_change=editing.change_status,
-                         args=(key, plan_status_saver(ctx), plan["version"], plan["status"], "Plan status changed."))
+            editing.status_picker(st, "Plan status", [s.value for s in PlanStatus], prefix="plan_status",
+                                  stored=plan["status"], version=plan["version"], save=plan_status_saver(ctx),
+                                  message="Plan status changed.", width=220)
         else:
             st.markdown(f"Plan status: **{md(plan['status'])}**")
         if ctx.can(Action.ACKNOWLEDGE):
@@ -41,8 +39,7 @@ def header(ctx: Ctx) -> None:
         latest = max(acks, key=lambda a: a["at"])
         st.caption(f"Last read by {by_line(latest['user'], latest['at'])} ({len(acks)} acknowledgement(s))")
     show_error("plan_status")
-    editing.show("plan_status_conflict", labels={"status": "Plan status"}, save=plan_status_saver(ctx),
-                 done=functools.partial(st.session_state.pop, "plan_status_seen", None))
+    editing.show("plan_status_conflict", labels={"status": "Plan status"}, save=plan_status_saver(ctx))
 
 
 def downloads(ctx: Ctx) -> None:

@@ -17,16 +17,26 @@ from ui.words import by_line
 
 def profile(ctx: Ctx) -> None:
     st.caption("Each question has the student's own words and, beside them, what the team adds.")
-    for key, question in services.PROFILE_SECTIONS.items():
-        with st.container(border=True):
-            st.markdown(f"**{question}**")
-            mine, team = st.columns(2)
-            with mine:
-                st.markdown("*In my words*")
-                section(ctx, key, "student", question, ctx.can(Action.STUDENT_VOICE))
-            with team:
-                st.markdown("*The team adds*")
-                section(ctx, key, "team", question, ctx.can(Action.TEAM_VOICE))
+    for key in services.PROFILE_SECTIONS:
+        question(ctx, key)
+
+
+def question(ctx: Ctx, key: str, *, team_waits: str = "", box_key: str | None = None) -> None:
+    """One profile question: "In my words" beside "The team adds". With `team_waits`, the team's
+    side says so instead of opening (the student answers first)."""
+    text = services.PROFILE_SECTIONS[key]
+    with st.container(border=True, key=box_key):
+        st.markdown(f"**{text}**")
+        mine, team = st.columns(2)
+        with mine:
+            st.markdown("*In my words*")
+            section(ctx, key, "student", text, ctx.can(Action.STUDENT_VOICE))
+        with team:
+            st.markdown("*The team adds*")
+            if team_waits:
+                st.caption(team_waits)
+            else:
+                section(ctx, key, "team", text, ctx.can(Action.TEAM_VOICE))
 
 
 def career(ctx: Ctx) -> None:
