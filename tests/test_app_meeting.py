@@ -310,6 +310,23 @@ def test_specialist_marks_the_parent_present_and_adds_a_guest(school):
     assert "Dr. Rivera · school counselor · present" in text
 
 
+def test_a_poll_tick_sent_before_the_specialists_screen_drew_a_check_in_does_not_undo_it(school):
+    """Every poll tick re-sends the values the browser shows. A tick sent while Sam's screen still
+    showed Ana as not checked in (before it drew the rerun her check-in caused) must not mark her
+    back: Sam never touched that picker. (The tick is replayed with AppTest's private _run, the only
+    way to send an older screen's widget values; the race itself is timing in a real browser.)"""
+    meeting = opened(school)
+    sam = room(school, "sam", meeting)
+    shown_before = sam._tree.get_widget_states()  # Sam's browser: Ana's row says "invited"
+    meetings.check_in(school.db, school.ana, meeting)
+    rerun(sam)  # the room's poll saw the new revision and reran Sam's screen
+    sam._run(shown_before)  # the next tick, sent before Sam's browser drew that rerun
+    assert not sam.exception
+    ana = next(a for a in meetings.meeting_state(school.db, school.sam, meeting)["attendance"]
+               if a["user_id"] == school.ana)
+    assert (ana["status"], ana["mode"]) == ("present", "in person")
+
+
 def test_only_the_specialist_moves_the_agenda(school):
     meeting = opened(school)
     assert "Next: student voice first" in buttons(room(school, "sam", meeting))

@@ -252,27 +252,35 @@ def edit_buttons(prefix: str, fields: tuple[str, ...], save: Save, message: str)
         st.form_submit_button("Cancel", key=f"{prefix}_cancel", on_click=close_edit, args=(prefix,))
 
 
-def picker_key(prefix: str, version: int) -> str:
-    """The key of an always-visible picker of a row's value: a new one for each version of the row.
+def row_picker(where: Any, label: str, options: list[str], *, prefix: str, stored: str, version: int,
+               chosen: Callable[[str], object], **widget: Any) -> None:
+    """An always-visible selectbox of a row's stored value (a status); `chosen(value)` runs when this
+    person picks another one.
 
-    Someone else's save reruns this screen while its poll keeps ticking, and a tick sent before
-    the browser has drawn the newer row still carries the older picker's value. Were the picker
-    changed in place on the server, that stale value would read as this person choosing it, and
-    silently undo the other save; a picker of an older version no longer exists, so Streamlit
-    drops what the browser says about it.
+    Someone else's save reruns this screen while its poll keeps ticking, and a tick sent before the
+    browser has drawn the newer row still carries the value the older picker showed. Changed in
+    place, that picker would read the stale value as this person's choice and silently undo the
+    other save. So the picker is drawn anew for each version of the row (its key names the
+    version), and since Streamlit still calls back a widget it no longer draws, only the picker of
+    the version on screen may act.
     """
-    return f"{prefix}_v{version}"
+    st.session_state[f"{prefix}_drawn"] = version
+    key = f"{prefix}_v{version}"
+    where.selectbox(label, options, index=options.index(stored), key=key, on_change=_picked,
+                    args=(prefix, key, version, chosen), **widget)
+
+
+def _picked(prefix: str, key: str, version: int, chosen: Callable[[str], object]) -> None:
+    if st.session_state.get(f"{prefix}_drawn") == version:  # else: a tick from a picker since replaced
+        chosen(st.session_state[key])
 
 
 def status_picker(where: Any, label: str, options: list[str], *, prefix: str, stored: str, version: int, save: Save,
                   message: str, **widget: Any) -> None:
-    """A selectbox showing a row's stored status, saving a new choice against the version it showed
-    (a newer save by someone else opens the conflict view under `<prefix>_conflict`)."""
-    key = picker_key(prefix, version)
-    where.selectbox(label, options, index=options.index(stored), key=key, on_change=_change_status,
-                    args=(key, prefix, save, version, stored, message), **widget)
+    """A row_picker whose choice is saved against the version it showed (a newer save by someone
+    else opens the conflict view under `<prefix>_conflict`)."""
+    def chosen(value: str) -> None:
+        write(save_or_park, f"{prefix}_conflict", save, {"status": value}, version, {"status": stored},
+              done=message, where=prefix)
 
-
-def _change_status(key: str, prefix: str, save: Save, version: int, stored: str, message: str) -> None:
-    write(save_or_park, f"{prefix}_conflict", save, {"status": st.session_state[key]}, version, {"status": stored},
-          done=message, where=prefix)
+    row_picker(where, label, options, prefix=prefix, stored=stored, version=version, chosen=chosen, **widget)

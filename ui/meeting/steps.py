@@ -69,13 +69,13 @@ def attendance_list(room: Room) -> None:
             status = STATUS_WORDS.get(a["status"], a["status"])
             st.markdown(f"{icon} **{md(a['name'])}** · {md(a['role'])} · {md(status + mode)}")
             if room.runs and a["user_id"] != room.user.id:
-                key = editing.picker_key(f"meeting_attendance_{a['id']}", a["version"])  # why: picker_key
-                st.selectbox("Mark", statuses, index=statuses.index(a["status"]), key=key,
-                             label_visibility="collapsed", width=160, on_change=mark, args=(room, a["id"], key))
+                editing.row_picker(st, "Mark", statuses, prefix=f"meeting_attendance_{a['id']}", stored=a["status"],
+                                   version=a["version"], chosen=functools.partial(mark, room, a["id"]),
+                                   label_visibility="collapsed", width=160)
 
 
-def mark(room: Room, attendance_id: int, key: str) -> None:
-    write(meetings.mark_attendance, room.db, room.user.id, attendance_id, st.session_state[key])
+def mark(room: Room, attendance_id: int, status: str) -> None:
+    write(meetings.mark_attendance, room.db, room.user.id, attendance_id, status)
 
 
 # --- 2. student voice first ----------------------------------------------------------------------------
