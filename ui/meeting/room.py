@@ -214,13 +214,18 @@ def agenda(room: Room) -> None:
     if not room.runs:
         st.caption("The specialist moves the meeting from step to step; your screen follows.")
         return
+    # Each step has buttons of its own (their keys name the step). With one "Next" for every step, a
+    # click's trigger that Streamlit delivers again to the run after its own (a run cut short by the
+    # room's poll) reached the button as the next step had drawn it, and moved the meeting twice; a
+    # button of the step it was clicked on moves nothing twice (plpcore checks the expected step).
+    step = room.step.name.lower()
     with st.container(horizontal=True):
         if index > 0:
-            st.button(f"Back to {STEP_TITLES[STEPS[index - 1]].lower()}", key="meeting_back",
+            st.button(f"Back to {STEP_TITLES[STEPS[index - 1]].lower()}", key=f"meeting_back_from_{step}",
                       icon=":material/arrow_back:", on_click=advance, args=(room, STEPS[index - 1]))
         if index + 1 < len(STEPS):
-            st.button(f"Next: {STEP_TITLES[STEPS[index + 1]].lower()}", key="meeting_next", type="primary",
-                      icon=":material/arrow_forward:", on_click=advance, args=(room, None))
+            st.button(f"Next: {STEP_TITLES[STEPS[index + 1]].lower()}", key=f"meeting_next_from_{step}",
+                      type="primary", icon=":material/arrow_forward:", on_click=advance, args=(room, None))
 
 
 def advance(room: Room, to: AgendaStep | None) -> None:
