@@ -24,7 +24,6 @@ class StateKeys:
     """Every session-state key the app shares between screens. Screen-local keys carry the screen's prefix."""
 
     USER = "plp_user"  # the signed-in SignedIn, set by the entrypoint after sign-in
-    CONFLICT = "plp_conflict"  # an EditConflict waiting for the user to choose
     FLASH = "plp_flash"  # a one-time success message shown after a rerun
     ERROR = "plp_error"  # a one-time error message from a callback, shown on the next run
     SIGN_IN_ERROR = "plp_sign_in_error"  # why the last sign-in was refused (wrong password, locked)
