@@ -157,6 +157,14 @@ class AttendanceMode(Choice):
     VIDEO = "video"
 
 
+class VoiceOutcome(Choice):
+    """What the student did with a voice-first question at one meeting's voice step."""
+
+    CONFIRMED = "still true"
+    UPDATED = "updated"
+    PASSED = "passed"
+
+
 class NoteKind(Choice):
     COMMENT = "comment"
     HOME_NOTE = "home note"
@@ -447,7 +455,8 @@ class Meeting(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
     kind: Mapped[MeetingKind] = mapped_column(choice(MeetingKind))
-    scheduled_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    scheduled_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    opened_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # when it was actually held
     location: Mapped[str] = mapped_column(String(500), default="")
     status: Mapped[MeetingStatus] = mapped_column(
         choice(MeetingStatus), default=MeetingStatus.SCHEDULED
@@ -513,6 +522,51 @@ class MeetingRecord(Base):
     finalized_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     snapshot: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
+
+
+class RecordSignature(Base):
+    """A signature given after the record was finalized: the snapshot never changes, so each
+    later "I was here and I have read this" is its own row, with the fingerprint of the record
+    the person read. Written once, never updated."""
+
+    __tablename__ = "record_signature"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("meeting_record.id"), index=True)
+    attendance_id: Mapped[int] = mapped_column(ForeignKey("attendance.id"), unique=True)
+    signed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))  # who clicked (the specialist, for a guest)
+    signed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    sha256: Mapped[str] = mapped_column(String(64))  # of the record they read
+
+
+class VoiceConfirmation(Base):
+    """At one meeting's voice step, the student confirmed, updated or passed on one question."""
+
+    __tablename__ = "voice_confirmation"
+    __table_args__ = (UniqueConstraint("meeting_id", "key"),)  # also the index the voice step reads by
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
+    key: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[VoiceOutcome] = mapped_column(choice(VoiceOutcome))
+    by_user: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SetAside(Base):
+    """Someone's edit lost a conflict and waits for them to merge it; the person whose save won is told."""
+
+    __tablename__ = "set_aside"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    what: Mapped[str] = mapped_column(String(200))  # "the goal", "Strengths" … as people read it
+    by_user: Mapped[int] = mapped_column(ForeignKey("app_user.id"))  # whose edit was set aside
+    for_user: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))  # whose save won
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    settled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class Note(Base):
