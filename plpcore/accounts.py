@@ -334,6 +334,20 @@ def reset_password(db: Database, actor_id: int, user_id: int, new_password: str)
         audit(s, actor_id, "reset password", user, field="password", old="(hidden)", new="(hidden)")
 
 
+def reset_password_on_the_server(db: Database, username: str, new_password: str) -> None:
+    """The server's operator (`python -m plpcore reset-password`) sets a temporary password: for the
+    only specialist of a pilot, who has nobody to ask. It must be changed at the next sign-in, any
+    lockout ends, and the account's sign-ins elsewhere end too. Audited, with no acting account."""
+    password_hash = hash_password(new_password)
+    with db.write() as s:
+        user = s.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+        if user is None:
+            raise InvalidInput("username", f"no account {username!r} on this database.")
+        user.password_hash, user.must_change_password = password_hash, True
+        user.failed_logins, user.locked_until, user.signed_out_at = 0, None, utcnow()
+        audit(s, None, "reset password", user, field="password", old="(hidden)", new="(hidden, on the server)")
+
+
 def set_active(db: Database, actor_id: int, user_id: int, active: bool) -> None:
     with db.write() as s:
         actor = _admin(s, actor_id, "app_user")

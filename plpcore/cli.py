@@ -59,6 +59,11 @@ def build_parser() -> Parser:
     p.add_argument("--email")
     p.add_argument("--password", help="initial password, changed at first sign-in (default: asked for)")
 
+    p = commands.add_parser("reset-password", parents=[common],
+                            help="set a temporary password, changed at the next sign-in")
+    p.add_argument("username")
+    p.add_argument("--password", help="the temporary password (default: asked for)")
+
     p = commands.add_parser("demo", parents=[common], help="build the demo school on an empty database")
     p.add_argument("--students", type=int, default=86, help="caseload size (default 86)")
     p.add_argument("--seed", type=int, default=7)
@@ -214,6 +219,14 @@ def cmd_create_user(args) -> None:
     print(f"created {args.kind} {args.username} (must change the password at first sign-in)")
 
 
+def cmd_reset_password(args) -> None:
+    from plpcore import accounts
+
+    db = _database(args)
+    accounts.reset_password_on_the_server(db, args.username, _password(args.password, args.username))
+    print(f"{args.username} has a temporary password, to change at the next sign-in; their other sign-ins ended")
+
+
 def cmd_demo(args) -> None:
     from plpcore import demo
 
@@ -302,6 +315,7 @@ COMMANDS = {
     "init": cmd_init,
     "setup": cmd_setup,
     "create-user": cmd_create_user,
+    "reset-password": cmd_reset_password,
     "demo": cmd_demo,
     "import-roster": cmd_import_roster,
     "import-assessments": cmd_import_assessments,

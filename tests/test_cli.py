@@ -97,6 +97,8 @@ MORE_BAD_INPUT = {
                                              ROOT / "no-such-folder" / "a.json"],
     "export-student as a PDF with no file to write it to": ["export-student", "1001", "--as", "sam", "--format", "pdf"],
     "backup into a missing folder": ["backup", ROOT / "no-such-folder" / "b.db"],
+    "reset-password of an unknown account": ["reset-password", "nobody", "--password", "correct horse"],
+    "reset-password with a short password": ["reset-password", "sam", "--password", "short"],
     "restore of a missing file": ["restore", "missing.backup"],
     "restore of a file that is not a backup": ["restore", SAMPLES / "roster.csv", "--force"],
 }
@@ -217,6 +219,27 @@ def test_create_user_adds_an_account(school_file, tmp_path, capsys):
 
     assert code == 0
     assert row_counts(path)["app_user"] == row_counts(school_file)["app_user"] + 1
+
+
+def test_reset_password_sets_a_temporary_password_that_must_be_changed_and_audits_it(school_file, tmp_path, capsys):
+    from plpcore import accounts
+    from plpcore.models import AuditEvent, User
+
+    path = tmp_path / "copy.db"
+    shutil.copy(school_file, path)
+    code, out = run_main(capsys, "--db", f"sqlite:///{path}", "reset-password", "SAM", "--password", "a new horse")
+
+    assert code == 0 and "temporary password" in out
+    db = Database(f"sqlite:///{path}")
+    try:
+        user_id = accounts.sign_in(db, "sam", "a new horse")
+        with db.read() as s:
+            user = s.get_one(User, user_id)
+            event = s.scalars(select(AuditEvent).where(AuditEvent.action == "reset password")).one_or_none()
+            assert user.must_change_password
+            assert event is not None and (event.action, event.entity_id, event.actor_id) == ("reset password", user_id, None)
+    finally:
+        db.dispose()
 
 
 def test_export_student_writes_the_whole_record_as_json(school_file, tmp_path, capsys):
