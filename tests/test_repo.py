@@ -26,6 +26,22 @@ def test_readme_starts_the_app_with_streamlit_run_after_installing_requirements(
     assert "pip install -r requirements.lock" in run and run.endswith("streamlit run streamlit_app.py")
 
 
+def windows_form(posix: str) -> str:
+    """A README command as PowerShell runs it: `;` between steps, `.venv\\Scripts\\` for `.venv/bin/`."""
+    return posix.replace("python3 -m venv", "py -m venv").replace(" && ", "; ").replace(".venv/bin/", ".venv\\Scripts\\")
+
+
+def test_the_readme_gives_the_windows_form_of_the_start_and_test_commands():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start, tests = readme_commands()[0], next(c for c in readme_commands() if "pytest" in c)
+    assert windows_form(start) in text
+    assert windows_form(tests) in text
+
+
+def test_the_readme_says_how_much_disk_the_install_takes():
+    assert re.search(r"about \d+ MB of free disk", (ROOT / "README.md").read_text(encoding="utf-8"))
+
+
 def test_real_secrets_and_the_database_are_never_committed():
     ignored = subprocess.run(
         ["git", "check-ignore", ".streamlit/secrets.toml", "data/plantable.db"],
