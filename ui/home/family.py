@@ -18,7 +18,8 @@ from ui.session import SignedIn
 from ui.words import RATING_LABELS
 
 CHILD = "student"  # the URL parameter that names the child
-SWITCH = "home_child"  # the child switch of a parent with several children
+SWITCH = "home_child"  # the child switch of a parent with several children (one per child shown)
+SWITCH_DRAWN = "home_child_drawn"  # the child whose switch is on screen
 # Questions a parent can ask at home about any goal (SPEC §4, Home check-in).
 CHECK_IN_PROMPTS = (
     "Why did you choose this goal?",
@@ -68,16 +69,24 @@ def show(db: Database, user: SignedIn) -> None:
 
 
 def _child_switch(names: dict[int, str], shown: int) -> None:
-    """With several children, a switch; it shows the child the URL names, and choosing one puts it there."""
+    """With several children, a switch; it shows the child the URL names, and choosing one puts it there.
+
+    The URL may change under it (the back button, a link), so the switch is drawn anew for each
+    child shown (its key names the child) and only the one on screen may act, as ui.editing.row_picker
+    does: a poll tick sent before the browser drew the newer page still carries the older switch's
+    value, and read as a choice it would send the parent back to the child they just left.
+    """
     if len(names) > 1:
-        # The URL may have changed since the last choice (back button, a link): the switch follows it.
-        st.session_state[SWITCH] = shown if shown in names else None
-        st.radio("Your children", list(names), format_func=names.__getitem__, horizontal=True, index=None, key=SWITCH,
-                 on_change=_switched)
+        st.session_state[SWITCH_DRAWN] = shown
+        key = f"{SWITCH}_{shown}"
+        st.session_state[key] = shown if shown in names else None  # the URL's child, whatever was chosen on it before
+        st.radio("Your children", list(names), format_func=names.__getitem__, horizontal=True, index=None, key=key,
+                 on_change=_switched, args=(key, shown))
 
 
-def _switched() -> None:
-    routes.choose(CHILD, st.session_state.get(SWITCH))
+def _switched(key: str, shown: int) -> None:
+    if st.session_state.get(SWITCH_DRAWN) == shown:  # else: a tick from a switch since replaced
+        routes.choose(CHILD, st.session_state.get(key))
 
 
 def _acknowledgement(db: Database, user: SignedIn, doc: PlanDoc) -> None:
