@@ -2,17 +2,21 @@
 
 PDFs embed DejaVu Sans (shipped in plpcore/fonts) so accented, Greek, Cyrillic, Hebrew
 and Arabic names render; for scripts DejaVu lacks (Chinese, Japanese, Korean, Indic…)
-the system's Droid Sans Fallback or Noto fonts are used when installed. User text is
+the system's Droid Sans Fallback or Noto fonts are used when installed, and loaded only
+for a document whose text needs them (loading them takes most of a second). User text is
 written as plain text: nothing in it is read as markup.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from icalendar import Calendar, Event
@@ -33,8 +37,23 @@ VOICES = {"student": "The student's own rating", "staff": "Staff rating", "famil
 PLAN_TITLES = {"ALP": "Advanced Learning Plan", "PLP": "Personalized Learning Plan", "ILP": "Individual Learning Plan"}
 
 
+@functools.cache
+def _dejavu_draws() -> frozenset[int]:
+    """The characters both DejaVu Sans faces have glyphs for (read once per process)."""
+    regular, bold = (frozenset(TTFont(FONTS / name, lazy=True).getBestCmap() or {}) for name in
+                     ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"))
+    return regular & bold
+
+
+def _needs_fallback(content: Any) -> bool:
+    """Whether any text of a document's content is in a script DejaVu Sans lacks."""
+    text = json.dumps(content, ensure_ascii=False, default=str)
+    return not {ord(c) for c in text} <= _dejavu_draws()
+
+
 class _Document(FPDF):
-    def __init__(self, title: str):
+    def __init__(self, title: str, content: Any):
+        """`content` is everything the document will print (besides our own words), to choose its fonts."""
         super().__init__(format="Letter")
         self.title_text = title
         self.set_auto_page_break(auto=True, margin=18)
@@ -42,7 +61,8 @@ class _Document(FPDF):
         self.add_font("DejaVu", "", FONTS / "DejaVuSans.ttf")
         self.add_font("DejaVu", "B", FONTS / "DejaVuSans-Bold.ttf")
         fallbacks = []
-        for i, path in enumerate(p for p in FALLBACK_FONTS if p.is_file()):
+        installed = [p for p in FALLBACK_FONTS if p.is_file()] if _needs_fallback([title, content]) else []
+        for i, path in enumerate(installed):
             self.add_font(f"fallback{i}", "", path)
             self.add_font(f"fallback{i}", "B", path)
             fallbacks.append(f"fallback{i}")
@@ -246,7 +266,7 @@ def plan_pdf(doc: shapes.PlanDoc) -> bytes:
     """The current plan as one readable document, for a family or the file cabinet."""
     student, plan = doc["student"], doc["plan"]
     title = f"{PLAN_TITLES.get(plan['kind'], plan['kind'])} — {student['name']}"
-    pdf = _Document(title)
+    pdf = _Document(title, doc)
     pdf.heading(title, 16)
     pdf.para(f"{_student_facts(student)}\nSchool year {plan['year']}   Plan status: {plan['status']}")
     _sections(pdf, doc["sections"])
@@ -263,7 +283,7 @@ def record_pdf(record: shapes.MeetingRecordDoc) -> bytes:
     snap = record["snapshot"]
     meeting, student = snap["meeting"], snap["student"]
     title = f"Meeting record — {student['name']}"
-    pdf = _Document(title)
+    pdf = _Document(title, record)
     pdf.heading(title, 16)
     pdf.para(_meeting_facts(meeting, record["sha256"]))
     _attendance(pdf, snap["attendance"], meeting.get("missing_roles", []), meeting.get("missing_role_reason"))
@@ -298,7 +318,7 @@ def student_record_pdf(record: dict[str, Any]) -> bytes:
     student = record["student"]
     name = f"{student.get('preferred_name') or student['first_name']} {student['last_name']}"
     title = f"Student record — {name}"
-    pdf = _Document(title)
+    pdf = _Document(title, record)
     pdf.heading(title, 16)
     full_name = f"Full name: {student['first_name']} {student['last_name']}\n" if student.get("preferred_name") else ""
     pdf.para(f"{full_name}{_student_facts(student)}\n{record['school']}. Exported {_d(record['exported_at'])} "
@@ -351,7 +371,7 @@ def progress_report_pdf(doc: shapes.PlanDoc, period: shapes.Period | None) -> by
     """
     student, plan = doc["student"], doc["plan"]
     title = f"Progress report — {student['name']}"
-    pdf = _Document(title)
+    pdf = _Document(title, [doc, period])
     pdf.heading(title, 16)
     if period is None:
         starts, ends, span, none = dt.date.min, dt.date.max, f"School year {plan['year']} so far", "none yet"

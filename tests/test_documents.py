@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 
+import pytest
 from icalendar import Calendar
 
 from plpcore import accounts, documents, export, meetings, queries, services
@@ -227,3 +228,18 @@ def test_a_plan_pdf_with_every_naughty_string_is_made(sqlite_db):
     text = pdf_text(documents.plan_pdf(queries.student_plan(sqlite_db, school.sam, school.ana_plan)))
     assert "Ana Lopez" in text
     assert "<script>alert(123)</script>" in " ".join(text.split())
+
+
+# --- fonts -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not documents.FALLBACK_FONTS[0].is_file(), reason="no Droid Sans Fallback installed")
+def test_a_pdf_embeds_the_fallback_font_only_when_its_text_needs_it(sqlite_db):
+    school = make_school(sqlite_db)
+    latin = documents.plan_pdf(queries.student_plan(sqlite_db, school.sam, school.ana_plan))
+    services.add_goal(sqlite_db, school.sam, school.ana_plan, kind="affective", statement="每周读一本书")
+    chinese = documents.plan_pdf(queries.student_plan(sqlite_db, school.sam, school.ana_plan))
+
+    assert b"DroidSansFallback" not in latin
+    assert b"DroidSansFallback" in chinese
+    assert "每周读一本书" in pdf_text(chinese)
