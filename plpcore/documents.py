@@ -21,7 +21,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from icalendar import Calendar, Event
 
-from plpcore import shapes
+from plpcore import records, shapes
 from plpcore.models import GoalStatus
 from plpcore.rules import RATING_WORDS
 from plpcore.services import CAREER_SECTIONS, PROFILE_SECTIONS, PROGRAMMING_SECTIONS
@@ -164,7 +164,7 @@ def _sections(pdf: _Document, sections: Sequence[Mapping[str, Any]]) -> None:
 def _goal_lines(goal: Mapping[str, Any]) -> list[str]:
     lines = [
         goal["statement"],
-        f"Kind: {goal['kind']}   Status: {goal['status']}   Target date: {_d(goal.get('target_date'))}",
+        f"Kind: {goal['kind']}   Status: {goal['status'] or 'not recorded'}   Target date: {_d(goal.get('target_date'))}",
     ]
     if goal.get("success_criteria"):
         lines.append(f"Success criteria: {goal['success_criteria']}")
@@ -233,23 +233,52 @@ def _notes(pdf: _Document, notes: Sequence[Mapping[str, Any]], goals: Sequence[M
         pdf.para(f"{prompt}{n['text']}", bold_label=f"{_d(n['at'])}, {_who(n)}, {n['kind']}{about}")
 
 
+def _held(meeting: Mapping[str, Any]) -> str:
+    """When the meeting was held, and when it was scheduled for if that was another time."""
+    scheduled, opened = _d(meeting["scheduled_at"]), meeting.get("opened_at")
+    if not opened:  # never opened, or a record that did not keep it
+        return f"Scheduled for {scheduled}."
+    if _d(opened) == scheduled:
+        return f"Held on {scheduled}."
+    return f"Held on {_d(opened)}, scheduled for {scheduled}."
+
+
 def _meeting_facts(meeting: Mapping[str, Any], sha256: str | None) -> str:
     kind = meeting["kind"][:1].upper() + meeting["kind"][1:]
-    when = f"{kind} on {_d(meeting['scheduled_at'])}, {meeting.get('location') or 'no place given'}."
+    facts = f"{kind}, {meeting.get('location') or 'no place given'}. {_held(meeting)}"
     if sha256 is None:
-        return f"{when} Status: {meeting['status']}."
-    return f"{when}\nFinalized {_d(meeting['finalized_at'])}. Record fingerprint (SHA-256): {sha256}"
+        return f"{facts} Status: {meeting['status']}."
+    return f"{facts}\nFinalized {_d(meeting['finalized_at'])}. Record fingerprint (SHA-256): {sha256}"
 
 
-def _attendance(pdf: _Document, attendance: Sequence[Mapping[str, Any]], missing_roles: list[str], reason: str | None,
-                size: int = 13) -> None:
-    pdf.heading("Who attended", size)
-    for a in attendance:
-        signed = f"signed {_d(a['signed_at'])}" if a.get("signed_at") else "not signed"
+def _signature(signature: Mapping[str, Any], sha256: str) -> str:
+    when = f"signed {_d(signature['signed_at'])}"
+    if not signature["after_finalizing"]:
+        return f"{when}, at the meeting"
+    read = signature.get("sha256")
+    if read is None:
+        return f"{when}, after the record was finalized"
+    fingerprint = "this record" if read == sha256 else f"a record with fingerprint (SHA-256) {read}"
+    return f"{when}, after the record was finalized, having read {fingerprint}"
+
+
+def _attendance(pdf: _Document, record: shapes.MeetingRecordDoc, size: int = 13) -> None:
+    """Who attended, as the record kept it, each with their signature and its time: at the meeting or after."""
+    snap = record["snapshot"]
+    pdf.heading("Who attended, and who signed", size)
+    shown = []
+    for a in snap["attendance"]:
         mode = f", {a['mode']}" if a.get("mode") else ""
-        pdf.para(f"{a['name']} ({a['role']}): {a['status']}{mode}; {signed}")
-    if missing_roles:
-        pdf.para(f"Missing: {', '.join(missing_roles)}. Reason: {reason or '—'}")
+        signature = records.signature_of(record, a)
+        shown.append(signature)
+        signed = f"; {_signature(signature, record['sha256'])}" if signature else \
+            "; not signed yet" if a["status"] == "present" else ""
+        pdf.para(f"{a['name']} ({a['role']}): {a['status']}{mode}{signed}")
+    for signature in (s for s in record["signatures"] if s not in shown):  # only if attendance could not be matched
+        pdf.para(f"{signature['name']} ({signature['role']}): {_signature(signature, record['sha256'])}")
+    missing = snap["meeting"].get("missing_roles")
+    if missing:
+        pdf.para(f"Missing: {', '.join(missing)}. Reason: {snap['meeting'].get('missing_role_reason') or '—'}")
 
 
 def _next_steps(pdf: _Document, meeting: Mapping[str, Any], action_items: Sequence[Mapping[str, Any]],
@@ -286,8 +315,12 @@ def record_pdf(record: shapes.MeetingRecordDoc) -> bytes:
     pdf = _Document(title, record)
     pdf.heading(title, 16)
     pdf.para(_meeting_facts(meeting, record["sha256"]))
-    _attendance(pdf, snap["attendance"], meeting.get("missing_roles", []), meeting.get("missing_role_reason"))
-    _sections(pdf, snap["sections"])
+    _attendance(pdf, record)
+    if snap["sections"] or snap["version"] >= 2:
+        _sections(pdf, snap["sections"])
+    else:  # a version 1 demo record
+        pdf.heading("About the student")
+        pdf.para("This record did not keep the student's profile.")
     _goals(pdf, snap["goals"], "none")
     _supports(pdf, snap["supports"])
     _next_steps(pdf, meeting, snap.get("action_items", []))
@@ -302,9 +335,7 @@ def _meetings(pdf: _Document, meetings: Sequence[Mapping[str, Any]]) -> None:
         record = m.get("record")
         pdf.para(_meeting_facts(m, record["sha256"] if record else None), bold_label=f"Meeting {i}")
         if record:
-            missing = record["snapshot"]["meeting"].get("missing_roles", [])
-            # The meeting's own attendance, not the snapshot's: people present may sign after finalizing.
-            _attendance(pdf, m["attendance"], missing, m.get("missing_role_reason"), size=11)
+            _attendance(pdf, record, size=11)
             _next_steps(pdf, m, m["action_items"], size=11)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from plpcore import checks
+from plpcore import checks, records, shapes
 from plpcore.access import Action, active_user, authorize, deny, record_view
 from plpcore.db import Database
 from plpcore.models import (
@@ -51,7 +51,8 @@ def student_record(db: Database, actor_id: int, student_id: int) -> dict[str, An
 
     The student, their team (names and relationships), every plan document and which
     of them is the current plan (rules.CURRENT_PLAN_RULE), every meeting with its
-    attendance and signed record, and all assessments. No account
+    attendance and its record (records.read: whatever version it was stored in, in the
+    current shape, with every signature), and all assessments. No account
     details (usernames, emails, password hashes) and nothing about other students.
     Staff exports are audited like any staff view of the record.
     """
@@ -77,7 +78,7 @@ def student_record(db: Database, actor_id: int, student_id: int) -> dict[str, An
         meeting_ids = [m.id for m in meetings]
         attendance: dict[int, list[dict]] = {}
         actions: dict[int, list[dict]] = {}
-        records: dict[int, MeetingRecord] = {}
+        held: dict[int, MeetingRecord] = {}  # meeting id -> its record
         if meeting_ids:
             names: dict[int | None, str] = dict(s.execute(
                 select(User.id, User.display_name).join(Attendance, Attendance.user_id == User.id)
@@ -91,7 +92,7 @@ def student_record(db: Database, actor_id: int, student_id: int) -> dict[str, An
             for item in s.scalars(select(ActionItem).where(ActionItem.meeting_id.in_(meeting_ids)).order_by(ActionItem.id)):
                 actions.setdefault(item.meeting_id, []).append(
                     {"description": item.description, "owner": item.owner, "due_on": item.due_on})
-            records = {r.meeting_id: r for r in s.scalars(select(MeetingRecord).where(MeetingRecord.meeting_id.in_(meeting_ids)))}
+            held = {r.meeting_id: r for r in s.scalars(select(MeetingRecord).where(MeetingRecord.meeting_id.in_(meeting_ids)))}
         assessments = s.scalars(
             select(Assessment).where(Assessment.student_id == st.id).order_by(Assessment.taken_on, Assessment.id)
         ).all()
@@ -113,10 +114,10 @@ def student_record(db: Database, actor_id: int, student_id: int) -> dict[str, An
             "plans": plans,
             "meetings": [
                 {"id": m.id, "plan_id": m.plan_id, "kind": str(m.kind), "scheduled_at": m.scheduled_at,
-                 "location": m.location, "status": str(m.status), "notes": m.notes, "next_check_in": m.next_check_in,
+                 "opened_at": m.opened_at, "location": m.location, "status": str(m.status), "notes": m.notes, "next_check_in": m.next_check_in,
                  "missing_role_reason": m.missing_role_reason, "finalized_at": m.finalized_at,
                  "attendance": attendance.get(m.id, []), "action_items": actions.get(m.id, []),
-                 "record": _record(records.get(m.id))}
+                 "record": records.read(s, held[m.id]) if m.id in held else None}
                 for m in meetings
             ],
             "assessments": [
@@ -124,12 +125,6 @@ def student_record(db: Database, actor_id: int, student_id: int) -> dict[str, An
                 for a in assessments
             ],
         }
-
-
-def _record(record: MeetingRecord | None) -> dict[str, Any] | None:
-    if record is None:
-        return None
-    return {"created_at": record.created_at, "sha256": record.sha256, "snapshot": json.loads(record.snapshot)}
 
 
 def _plain(value: Any) -> Any:
@@ -145,3 +140,9 @@ def to_json(record: dict[str, Any]) -> str:
 def student_record_json(db: Database, actor_id: int, student_id: int) -> str:
     """The whole record as UTF-8 JSON text (dates as ISO 8601)."""
     return to_json(student_record(db, actor_id, student_id))
+
+
+def meeting_record_json(record: shapes.MeetingRecordDoc) -> str:
+    """One meeting's record (queries.meeting_record) as UTF-8 JSON text: the snapshot, its fingerprint
+    and every signature with its time (dates as ISO 8601)."""
+    return to_json(dict(record))

@@ -7,15 +7,13 @@ supports, attendance and signatures at that moment, never changed afterwards.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
-from plpcore import checks, shapes
+from plpcore import checks, records, shapes
 from plpcore.access import Action, audit, bump_revision, load
 from plpcore.db import Database
 from plpcore.errors import InvalidInput
@@ -270,10 +268,12 @@ def add_action_item(db: Database, actor_id: int, meeting_id: int, description: s
 
 
 def sign(db: Database, actor_id: int, meeting_id: int) -> None:
-    """'I was here and I have read this': an attendee acknowledges the summary."""
+    """'I was here and I have read this': an attendee acknowledges the summary, or the finalized record."""
     with db.write() as s:
         meeting, grant = load(s, actor_id, Meeting, meeting_id, Action.ATTEND_MEETING)
         row = s.scalar(select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.user_id == actor_id))
+        if row is not None:
+            s.refresh(row, with_for_update=True)  # two clicks at once sign once
         _sign(s, grant, meeting, row)
 
 
@@ -287,6 +287,8 @@ def sign_for_guest(db: Database, actor_id: int, attendance_id: int) -> None:
 
 
 def _sign(session: Session, grant, meeting: Meeting, row: Attendance | None) -> None:
+    """Sign once. At the meeting the signature goes into the snapshot when it is finalized; after
+    finalizing, the snapshot never changes, so it is a RecordSignature of its own (records.sign_late)."""
     if meeting.status is MeetingStatus.FINALIZED:
         if row is None or row.status is not AttendanceStatus.PRESENT:
             raise InvalidInput("signature", "only people who attended sign the record.")
@@ -300,7 +302,11 @@ def _sign(session: Session, grant, meeting: Meeting, row: Attendance | None) -> 
         return
     row.signed_at = utcnow()
     session.flush()
-    written(session, grant, meeting.plan_id, "sign", row, field="signed_at", new=row.signed_at)
+    if meeting.status is MeetingStatus.FINALIZED:
+        signature = records.sign_late(session, row, grant.actor.id)
+        written(session, grant, meeting.plan_id, "sign", signature, field="sha256", new=signature.sha256)
+    else:
+        written(session, grant, meeting.plan_id, "sign", row, field="signed_at", new=row.signed_at)
 
 
 def finalize(db: Database, actor_id: int, meeting_id: int, missing_reason: str = "") -> int:
@@ -331,44 +337,10 @@ def finalize(db: Database, actor_id: int, meeting_id: int, missing_reason: str =
         if meeting.kind is MeetingKind.ANNUAL_REVIEW and plan.status is PlanStatus.DRAFT:
             plan.status = PlanStatus.ACTIVE
         s.flush()
-        snapshot = _snapshot(s, meeting, doc, missing)
-        text = json.dumps(snapshot, ensure_ascii=False, sort_keys=True, default=str)
-        record = MeetingRecord(meeting_id=meeting.id, finalized_by=actor_id, snapshot=text,
-                               sha256=hashlib.sha256(text.encode()).hexdigest())
-        s.add(record)
-        s.flush()
+        record = records.write(s, meeting, doc, missing=missing, finalized_by=actor_id)
         audit(s, actor_id, "finalize", record, field="sha256", new=record.sha256, student_id=grant.student.id)
         bump_revision(s, plan.id)
         return record.id
-
-
-def _snapshot(session: Session, meeting: Meeting, doc: shapes.PlanDoc, missing: list[str]) -> dict[str, Any]:
-    names: dict[int | None, str] = dict(
-        session.execute(select(User.id, User.display_name).join(Attendance, Attendance.user_id == User.id)
-                        .where(Attendance.meeting_id == meeting.id)).all())
-    attendance = [
-        {"name": names.get(a.user_id) or a.guest_name, "role": str(a.role) if a.role else a.guest_role,
-         "status": str(a.status), "mode": str(a.mode) if a.mode else None,
-         "checked_in_at": a.checked_in_at, "signed_at": a.signed_at}
-        for a in session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id).order_by(Attendance.id))
-    ]
-    actions = [
-        {"description": a.description, "owner": a.owner, "due_on": a.due_on}
-        for a in session.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id).order_by(ActionItem.id))
-    ]
-    return {
-        "meeting": {"id": meeting.id, "kind": str(meeting.kind), "scheduled_at": meeting.scheduled_at,
-                    "location": meeting.location, "finalized_at": meeting.finalized_at, "notes": meeting.notes,
-                    "next_check_in": meeting.next_check_in, "missing_roles": missing,
-                    "missing_role_reason": meeting.missing_role_reason},
-        "student": doc["student"],
-        "plan": doc["plan"],
-        "sections": doc["sections"],
-        "goals": [{k: v for k, v in g.items() if k != "progress"} for g in doc["goals"]],
-        "supports": [x for x in doc["supports"] if x["status"] in ("agreed", "in place")],
-        "attendance": attendance,
-        "action_items": actions,
-    }
 
 
 def cancel(db: Database, actor_id: int, meeting_id: int) -> None:

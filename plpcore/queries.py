@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from plpcore import shapes
+from plpcore import records, shapes
 from plpcore.access import STAFF, Action, active_user, authorize, deny, load, note_view, record_view
 from plpcore.db import Database
 from plpcore.models import (
@@ -611,16 +611,14 @@ def audit_events(db: Database, actor_id: int, student_id: int) -> list[dict[str,
 
 
 def meeting_record(db: Database, actor_id: int, meeting_id: int) -> shapes.MeetingRecordDoc | None:
+    """A finalized meeting's record, whatever version its snapshot was stored in, read in the current
+    shape (records.upgrade), with every signature: at the meeting and after finalizing. None before
+    the meeting is finalized."""
     with db.read() as s:
         meeting, grant = load(s, actor_id, Meeting, meeting_id, Action.VIEW)
         record = s.scalar(select(MeetingRecord).where(MeetingRecord.meeting_id == meeting.id))
         record_view(s, grant, "meeting_record", meeting.id)
-        if record is None:
-            return None
-        import json
-
-        return {"id": record.id, "created_at": record.created_at, "sha256": record.sha256,
-                "snapshot": json.loads(record.snapshot)}
+        return None if record is None else records.read(s, record)
 
 
 # --- meetings (the meeting room and home; issue 4) ------------------------------------------------

@@ -285,14 +285,16 @@ class Invitee(TypedDict):
     role: str
 
 
-# --- a finalized meeting's record (queries.meeting_record) ------------------------------------------
-# The snapshot as stored: JSON, so its dates and times are strings (str() of the value).
+# --- a finalized meeting's record (queries.meeting_record, records.read) -----------------------------
+# The snapshot as stored: JSON, so its dates and times are strings (str() of the value). Every
+# stored version is read in this, the current, shape (records.upgrade says what each version lacks).
 
 
 class RecordMeeting(TypedDict):
     id: int
     kind: str
     scheduled_at: str
+    opened_at: str | None  # when it was really held; None when never opened, or not kept (version 1)
     location: str
     finalized_at: str | None
     notes: str
@@ -301,13 +303,24 @@ class RecordMeeting(TypedDict):
     missing_role_reason: str
 
 
+class RecordPlan(TypedDict):
+    id: int
+    kind: str
+    status: str
+    revision: int
+    version: int | None  # None: not kept (a version 1 demo record)
+    year: str | None
+    year_id: int | None
+
+
 class RecordAttendance(TypedDict):
+    id: int | None  # the attendance row's; None only for a version 1 record that could not be matched
     name: str | None
     role: str | None
     status: str
     mode: str | None
     checked_in_at: str | None
-    signed_at: str | None
+    signed_at: str | None  # signed at the meeting; later signatures are the record's `signatures`
 
 
 class RecordActionItem(TypedDict):
@@ -317,16 +330,28 @@ class RecordActionItem(TypedDict):
 
 
 class RecordSnapshot(TypedDict):
+    version: int  # the version it was stored in (records.SNAPSHOT_VERSION for new records)
     meeting: RecordMeeting
     student: StudentInfo
-    plan: PlanInfo
+    plan: RecordPlan
     # The plan document's rows at finalizing (goals without their progress, agreed and
     # in-place supports only), their dates as strings:
     sections: list[dict[str, Any]]
-    goals: list[dict[str, Any]]
+    goals: list[dict[str, Any]]  # a version 1 demo record kept no status: None
     supports: list[dict[str, Any]]
     attendance: list[RecordAttendance]
     action_items: list[RecordActionItem]
+
+
+class Signature(TypedDict):
+    """One person's "I was here and I have read this" on a record."""
+
+    attendance_id: int | None
+    name: str | None
+    role: str | None
+    signed_at: dt.datetime
+    after_finalizing: bool  # False: signed at the meeting, so in the snapshot's attendance
+    sha256: str | None  # the fingerprint of the record they read (after finalizing; None if not kept)
 
 
 class MeetingRecordDoc(TypedDict):
@@ -334,3 +359,4 @@ class MeetingRecordDoc(TypedDict):
     created_at: dt.datetime
     sha256: str  # of the snapshot's JSON text
     snapshot: RecordSnapshot
+    signatures: list[Signature]  # every signature, at the meeting and after, in the order given
