@@ -32,15 +32,28 @@ from plpcore.models import (
     MeetingStatus,
     Plan,
     PlanKind,
+    PlanSection,
     PlanStatus,
     Presence,
     Student,
     User,
+    Voice,
+    VoiceOutcome,
     utcnow,
 )
 from plpcore.queries import plan_document
-from plpcore.rules import live_goals
-from plpcore.services import author_role, edit, lock, voice_unanswered, written
+from plpcore.rules import core_team, live_goals
+from plpcore.services import (
+    PROFILE_SECTIONS,
+    VOICE_FIRST,
+    author_role,
+    edit,
+    lock,
+    questions,
+    voice_confirmed,
+    voice_waiting,
+    written,
+)
 
 AGENDA = list(AgendaStep)
 REQUIRED_ROLES = (AuthorRole.SPECIALIST, AuthorRole.TEACHER, AuthorRole.GUARDIAN, AuthorRole.STUDENT)
@@ -90,7 +103,7 @@ def schedule_meeting(
     invite_user_ids: list[int] | None = None,
     guests: Sequence[tuple[str, str]] = (),
 ) -> int:
-    """Set a meeting; invitees default to everyone linked to the student, plus named guests."""
+    """Set a meeting; invitees default to the plan's core team (rules.CORE_TEAM_RULE), plus named guests."""
     kind = checks.choice("meeting kind", MeetingKind, kind)
     when = checks.datetime("date and time", scheduled_at)
     location = checks.line("place or video link", location, max_len=500, required=False)
@@ -101,12 +114,12 @@ def schedule_meeting(
     with db.write() as s:
         plan, grant = load(s, actor_id, Plan, plan_id, Action.RUN_MEETING)
         people = _people_of(s, grant.student)
-        if invite_user_ids is not None:
-            linked = {uid for uid, _ in people}
-            stray = [u for u in invite_user_ids if u not in linked]
-            if stray:
-                raise InvalidInput("invitees", "everyone invited must be linked to the student (add guests by name).")
-            people = [(u, r) for u, r in people if u in set(invite_user_ids) | {actor_id}]
+        if invite_user_ids is None:
+            invite_user_ids = sorted(core_team(s, plan.id, grant.student.id))
+        stray = [u for u in invite_user_ids if u not in {uid for uid, _ in people}]
+        if stray:
+            raise InvalidInput("invitees", "everyone invited must be linked to the student (add guests by name).")
+        people = [(u, r) for u, r in people if u in set(invite_user_ids) | {actor_id}]
         meeting = Meeting(plan_id=plan.id, kind=kind, scheduled_at=when, location=location, created_by=actor_id,
                           invitations_sent_at=utcnow())
         s.add(meeting)
@@ -124,13 +137,15 @@ def schedule_meeting(
 
 
 def open_meeting(db: Database, actor_id: int, meeting_id: int) -> None:
-    """The specialist opens the room; the agenda starts at attendance."""
+    """The specialist opens the room; the agenda starts at attendance. The first opening is when
+    the meeting was held (`opened_at`), whatever day it was scheduled for."""
     with db.write() as s:
         meeting, grant = lock(s, actor_id, Meeting, meeting_id, Action.RUN_MEETING)
         _open(meeting)
         if meeting.status is MeetingStatus.IN_PROGRESS:
             return
-        old = edit(s, meeting, meeting.version, {"status": MeetingStatus.IN_PROGRESS, "agenda_step": AgendaStep.ATTENDANCE})
+        old = edit(s, meeting, meeting.version, {"status": MeetingStatus.IN_PROGRESS, "agenda_step": AgendaStep.ATTENDANCE,
+                                                 "opened_at": meeting.opened_at or utcnow()})
         written(s, grant, meeting.plan_id, "update", meeting, field="status", old=old["status"], new=meeting.status)
 
 
@@ -157,9 +172,10 @@ def advance(db: Database, actor_id: int, meeting_id: int, expected_step: str, to
         if AGENDA.index(target) > index + 1:
             raise InvalidInput("agenda step", f"the agenda moves one step at a time: next is {AGENDA[index + 1]}.")
         if meeting.agenda_step is AgendaStep.STUDENT_VOICE and AGENDA.index(target) > index:
-            waiting = voice_unanswered(s, meeting.plan_id)
+            waiting = voice_waiting(s, meeting.plan_id)
             if waiting:
-                raise InvalidInput("student voice", f"the student has not answered or passed: {', '.join(waiting)}.")
+                raise InvalidInput("student voice", "the student has not yet confirmed, updated or passed on "
+                                                    f"{questions(waiting)}.")
         old = meeting.agenda_step
         meeting.agenda_step = target
         s.flush()
@@ -167,8 +183,29 @@ def advance(db: Database, actor_id: int, meeting_id: int, expected_step: str, to
         return str(target)
 
 
+def confirm_voice(db: Database, actor_id: int, meeting_id: int, key: str) -> None:
+    """At this meeting, the student says their earlier answer to a voice-first question is still true.
+
+    Updating the answer or passing on it (`services.update_section`) counts the same way; any
+    of the three opens the team's side of that question for the rest of this meeting.
+    """
+    if key not in VOICE_FIRST:
+        raise InvalidInput("question", f"unknown voice-first question {key!r}.")
+    with db.write() as s:
+        meeting, grant = load(s, actor_id, Meeting, meeting_id, Action.STUDENT_VOICE)
+        if meeting.status is not MeetingStatus.IN_PROGRESS:
+            raise InvalidInput("meeting", "open the meeting first.")
+        answer = s.scalar(select(PlanSection).where(PlanSection.plan_id == meeting.plan_id, PlanSection.key == key,
+                                                    PlanSection.voice == Voice.STUDENT))
+        if answer is None or not (answer.text.strip() or answer.passed):
+            raise InvalidInput(PROFILE_SECTIONS[key], "there is no earlier answer to confirm: answer it, or pass.")
+        voice_confirmed(s, meeting.plan_id, key, VoiceOutcome.CONFIRMED, actor_id)
+        written(s, grant, meeting.plan_id, "confirm", answer, field=f"{key} (student)", new=str(VoiceOutcome.CONFIRMED))
+
+
 def check_in(db: Database, actor_id: int, meeting_id: int, mode: str = "in person") -> int:
-    """A participant marks themselves present, in person, by phone or by video."""
+    """A participant marks themselves present, in person, by phone or by video, at any step of an
+    open meeting: someone who joins late is recorded at the time they came."""
     mode = checks.choice("mode", AttendanceMode, mode)
     with db.write() as s:
         meeting, grant = load(s, actor_id, Meeting, meeting_id, Action.ATTEND_MEETING)
@@ -238,7 +275,7 @@ def set_next_steps(
         changes: dict[str, Any] = {}
         if next_check_in is not None:
             changes["next_check_in"] = checks.date("next check-in", next_check_in)
-            if changes["next_check_in"] < meeting.scheduled_at.date():
+            if changes["next_check_in"] < (meeting.opened_at or meeting.scheduled_at).date():
                 raise InvalidInput("next check-in", "must be after the meeting date.")
         if notes is not None:
             changes["notes"] = checks.text("meeting notes", notes, required=False)
@@ -422,5 +459,6 @@ def meeting_state(db: Database, actor_id: int, meeting_id: int) -> shapes.Meetin
             "agenda_step": str(meeting.agenda_step), "scheduled_at": meeting.scheduled_at, "location": meeting.location,
             "notes": meeting.notes, "next_check_in": meeting.next_check_in, "version": meeting.version,
             "attendance": attendance, "missing_roles": missing_roles(s, meeting.id), "action_items": actions,
-            "student_unanswered": voice_unanswered(s, meeting.plan_id), "viewer_roles": sorted(str(r) for r in grant.roles),
+            "voice_waiting": voice_waiting(s, meeting.plan_id), "opened_at": meeting.opened_at,
+            "viewer_roles": sorted(str(r) for r in grant.roles),
         }

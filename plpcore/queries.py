@@ -41,6 +41,7 @@ from plpcore.models import (
     Relationship,
     ReportingPeriod,
     SchoolYear,
+    SetAside,
     Student,
     Support,
     SupportLog,
@@ -50,6 +51,7 @@ from plpcore.models import (
 )
 from plpcore.rules import (
     LIVE_GOAL,
+    core_team,
     current_plan_id,
     current_plan_ids,
     may_acknowledge_support,
@@ -58,6 +60,7 @@ from plpcore.rules import (
     pick_current,
     viewer_can,
 )
+from plpcore.services import voice_waiting
 
 FLAGS = ("no_active_plan", "no_achievement_goal", "no_affective_goal", "no_progress_this_period",
          "meeting_overdue", "record_unsigned")
@@ -69,6 +72,17 @@ FLAG_LABELS = {
     "meeting_overdue": "Annual meeting overdue",
     "record_unsigned": "Record unsigned",
 }
+
+
+def meeting_statuses(db: Database, meeting_ids: list[int]) -> dict[int, str]:
+    """A home page's poll while a meeting of the viewer's is scheduled today: one indexed query for
+    the status of meetings the page already showed them (so "in progress now — Join" appears
+    without a reload). Like the room's poll it reveals only statuses, and is not audited."""
+    if not meeting_ids:
+        return {}
+    with db.read() as s:
+        return {mid: str(status) for mid, status in s.execute(
+            select(Meeting.id, Meeting.status).where(Meeting.id.in_(meeting_ids)))}
 
 
 def plan_revision(db: Database, plan_id: int) -> int | None:
@@ -148,12 +162,24 @@ def student_plan(db: Database, actor_id: int, plan_id: int) -> shapes.ViewedPlan
         plan, grant = load(s, actor_id, Plan, plan_id, Action.VIEW)
         record_view(s, grant, "plan", plan.id)
         roles = sorted(str(r) for r in grant.roles)
-        doc = shapes.ViewedPlan(**plan_document(s, plan.id), viewer_roles=roles, can=viewer_can(roles))
+        doc = shapes.ViewedPlan(**plan_document(s, plan.id), viewer_roles=roles, can=viewer_can(roles),
+                                voice_waiting=voice_waiting(s, plan.id), set_aside=_set_aside_for(s, actor_id, plan.id))
         for support in doc["supports"]:
             support["mine"] = owns_support(support["owner_user_id"], support["owner_role"], actor_id, roles)
             support["may_acknowledge"] = may_acknowledge_support(support, actor_id, roles)
             support["may_log"] = may_log_support(support, actor_id, roles)
         return doc
+
+
+def _set_aside_for(session: Session, actor_id: int, plan_id: int) -> list[shapes.SetAsideNotice]:
+    """Edits of other people that lost to this viewer's save and wait for them to merge."""
+    rows = session.execute(
+        select(SetAside.what, SetAside.at, User.display_name)
+        .join(User, User.id == SetAside.by_user)
+        .where(SetAside.plan_id == plan_id, SetAside.for_user == actor_id, SetAside.settled_at.is_(None))
+        .order_by(SetAside.id)
+    ).all()
+    return [{"what": r.what, "by": r.display_name, "at": r.at} for r in rows]
 
 
 def _names(session: Session, ids) -> dict[int | None, str]:  # None (nobody) finds no name
@@ -670,9 +696,11 @@ def records_to_sign(db: Database, actor_id: int) -> list[shapes.RecordToSign]:
 
 
 def meeting_invitees(db: Database, actor_id: int, plan_id: int) -> list[shapes.Invitee]:
-    """Who a meeting on this plan may invite: everyone actively linked to the student, and the student."""
+    """Who a meeting on this plan may invite: everyone actively linked to the student, and the student;
+    `core` marks the plan's core team, whom a meeting invites unless the specialist says otherwise."""
     with db.read() as s:
         _plan, grant = load(s, actor_id, Plan, plan_id, Action.RUN_MEETING)
+        core = core_team(s, plan_id, grant.student.id)
         rows = s.execute(
             select(User.id, User.display_name, Link.relationship)
             .join(Link, Link.user_id == User.id)
@@ -680,9 +708,9 @@ def meeting_invitees(db: Database, actor_id: int, plan_id: int) -> list[shapes.I
             .order_by(Link.id)
         ).all()
         people: list[shapes.Invitee] = [
-            {"user_id": r.id, "name": r.display_name, "role": str(r.relationship)} for r in rows]
+            {"user_id": r.id, "name": r.display_name, "role": str(r.relationship), "core": r.id in core} for r in rows]
         if grant.student.user_id:
-            people.append({"user_id": grant.student.user_id, "name": grant.student.name, "role": "student"})
+            people.append({"user_id": grant.student.user_id, "name": grant.student.name, "role": "student", "core": True})
     unique: dict[int, shapes.Invitee] = {}
     for person in people:  # someone linked twice (a teacher who is also a parent) is invited once
         unique.setdefault(person["user_id"], person)

@@ -12,7 +12,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plpcore.access import ALLOWED, Action
-from plpcore.models import AuthorRole, Goal, GoalStatus, Plan, PlanStatus, SchoolYear, SupportStatus
+from plpcore.models import (
+    AuthorRole,
+    Goal,
+    GoalStatus,
+    Link,
+    Plan,
+    PlanStatus,
+    Relationship,
+    SchoolYear,
+    Student,
+    Support,
+    SupportStatus,
+)
 
 # --- the current plan -------------------------------------------------------------------------
 
@@ -127,3 +139,31 @@ def may_log_support(support: Mapping[str, Any], user_id: int, roles: Collection[
     return (SupportStatus(support["status"]) in LIVE_SUPPORT and may(roles, Action.LOG_SUPPORT)
             and (owns_support(support["owner_user_id"], support["owner_role"], user_id, roles)
                  or AuthorRole.SPECIALIST.value in {str(r) for r in roles}))
+
+
+# --- who a meeting invites by default ---------------------------------------------------------------
+
+CORE_TEAM_RULE = """\
+A meeting invites the plan's core team by default: the specialists and parents/guardians linked
+to the student, the student, and the teachers who own a support on the plan that is not stopped.
+While no teacher owns a support yet (a first plan), every linked teacher is core. Anyone else
+linked is invited only when the specialist ticks them: an uninvolved teacher never appears on
+the permanent record as "did not attend"."""
+
+
+def core_team(session: Session, plan_id: int, student_id: int) -> set[int]:
+    """The user ids CORE_TEAM_RULE picks (the student's own account included, when they have one)."""
+    links = session.execute(
+        select(Link.user_id, Link.relationship).where(Link.student_id == student_id, Link.active.is_(True))
+    ).all()
+    owners = set(session.scalars(
+        select(Support.owner_user_id).where(Support.plan_id == plan_id, Support.status != SupportStatus.STOPPED,
+                                            Support.owner_user_id.is_not(None))
+    ))
+    teachers = {uid for uid, rel in links if rel is Relationship.TEACHER}
+    core = {uid for uid, rel in links if rel is not Relationship.TEACHER}
+    core |= (teachers & owners) or teachers
+    student_user = session.scalar(select(Student.user_id).where(Student.id == student_id))
+    if student_user is not None:
+        core.add(student_user)
+    return core

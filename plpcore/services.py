@@ -33,6 +33,7 @@ from plpcore.errors import EditConflict, InvalidInput
 from plpcore.models import (
     AccountKind,
     Assessment,
+    AuditEvent,
     AuthorRole,
     Base,
     Goal,
@@ -54,6 +55,7 @@ from plpcore.models import (
     ProposedBy,
     Relationship,
     SchoolYear,
+    SetAside,
     Student,
     Support,
     SupportLog,
@@ -61,6 +63,8 @@ from plpcore.models import (
     SupportStatus,
     User,
     Voice,
+    VoiceConfirmation,
+    VoiceOutcome,
     utcnow,
 )
 from plpcore.rules import owns_support
@@ -300,8 +304,9 @@ def update_section(
     )
     with db.write() as s:
         plan, grant = lock(s, actor_id, Plan, plan_id, action)
-        if voice is Voice.TEAM and not team_side_open(s, plan.id, key):
-            raise InvalidInput(PROFILE_SECTIONS[key], "the team adds after the student has answered or passed.")
+        if voice is Voice.TEAM and key in voice_waiting(s, plan.id):
+            raise InvalidInput(PROFILE_SECTIONS[key], "at this meeting the team adds after the student has "
+                                                      "confirmed, updated or passed on this question.")
         section = s.scalar(
             select(PlanSection).where(PlanSection.plan_id == plan_id, PlanSection.key == key, PlanSection.voice == voice)
             .with_for_update()
@@ -319,30 +324,48 @@ def update_section(
         # Passing on a question is a change too: the audit says so rather than recording an empty answer.
         new = text if text or not passed else "(passed on this question)"
         written(s, grant, plan.id, "update", section, field=f"{key} ({voice})", old=old["text"], new=new)
+        if voice is Voice.STUDENT and (passed or text.strip()):
+            voice_confirmed(s, plan.id, key, VoiceOutcome.PASSED if passed else VoiceOutcome.UPDATED, actor_id)
         return section.version
 
 
-def voice_unanswered(session: Session, plan_id: int) -> list[str]:
-    answered = {
-        key
-        for key, text, passed in session.execute(
-            select(PlanSection.key, PlanSection.text, PlanSection.passed).where(
-                PlanSection.plan_id == plan_id, PlanSection.voice == Voice.STUDENT, PlanSection.key.in_(VOICE_FIRST)
-            )
-        )
-        if passed or text.strip()
-    }
-    return [k for k in VOICE_FIRST if k not in answered]
+def voice_waiting(session: Session, plan_id: int) -> list[str]:
+    """Student voice first, a rule per meeting: while a meeting on the plan is in progress, the
+    voice-first questions the student has not yet confirmed ("still true"), updated or passed
+    on at this meeting. An answer from September does not count in October: the student speaks
+    first at every meeting. Outside a meeting nothing waits."""
+    meeting_id = in_progress_meeting(session, plan_id)
+    if meeting_id is None:
+        return []
+    done = set(session.scalars(select(VoiceConfirmation.key).where(VoiceConfirmation.meeting_id == meeting_id)))
+    return [k for k in VOICE_FIRST if k not in done]
 
 
-def team_side_open(session: Session, plan_id: int, key: str) -> bool:
-    """In a meeting in progress, the team writes on a voice-first question only after the student."""
-    if key not in VOICE_FIRST:
-        return True
-    in_meeting = session.scalar(
-        select(Meeting.id).where(Meeting.plan_id == plan_id, Meeting.status == MeetingStatus.IN_PROGRESS).limit(1)
+def in_progress_meeting(session: Session, plan_id: int) -> int | None:
+    return session.scalar(
+        select(Meeting.id).where(Meeting.plan_id == plan_id, Meeting.status == MeetingStatus.IN_PROGRESS)
+        .order_by(Meeting.id).limit(1)
     )
-    return in_meeting is None or key not in voice_unanswered(session, plan_id)
+
+
+def questions(keys: list[str]) -> str:
+    """Voice-first questions as people read them, for a message."""
+    return "; ".join(f"“{PROFILE_SECTIONS[k]}”" for k in keys)
+
+
+def voice_confirmed(session: Session, plan_id: int, key: str, outcome: VoiceOutcome, actor_id: int) -> None:
+    """Note what the student did with a voice-first question at the meeting in progress, if any
+    (the latest of confirmed, updated or passed stands; the audit keeps each)."""
+    meeting_id = in_progress_meeting(session, plan_id) if key in VOICE_FIRST else None
+    if meeting_id is None:
+        return
+    row = session.scalar(select(VoiceConfirmation).where(VoiceConfirmation.meeting_id == meeting_id,
+                                                          VoiceConfirmation.key == key))
+    if row is None:
+        session.add(VoiceConfirmation(meeting_id=meeting_id, key=key, outcome=outcome, by_user=actor_id))
+    else:
+        row.outcome, row.by_user, row.at = outcome, actor_id, utcnow()
+    session.flush()
 
 
 # --- goals ---------------------------------------------------------------------------
@@ -706,3 +729,57 @@ def acknowledge_plan(db: Database, actor_id: int, plan_id: int) -> int:
         s.flush()
         written(s, grant, plan.id, "acknowledge", row, field="revision", new=plan.revision)
         return row.id
+
+
+# --- an edit set aside in a conflict ---------------------------------------------------------------
+
+_SET_ASIDE_ROWS: dict[str, type[Base]] = {m.__tablename__: m for m in (Plan, PlanSection, Goal, Support, Meeting)}
+
+
+def _what(row: Base) -> str:
+    """The thing edited, as people read it, for the one-line notice."""
+    if isinstance(row, PlanSection):
+        return f"“{SECTIONS[row.key]}”"
+    if isinstance(row, Goal):
+        return f"the goal “{row.statement[:60]}”"
+    if isinstance(row, Support):
+        return f"the support “{row.description[:60]}”"
+    if isinstance(row, Meeting):
+        return "the meeting's next steps"
+    return "the plan's status"
+
+
+def set_aside(db: Database, actor_id: int, entity: str, entity_id: int) -> None:
+    """The actor's edit of a row lost a conflict and waits for them to merge it. The person whose
+    save won (the last other person to write the row) is told, so two people do not both think
+    they are done. Once per row and person until settled."""
+    model = _SET_ASIDE_ROWS.get(entity)
+    if model is None:
+        raise InvalidInput("edit", f"unknown kind of row {entity!r}.")
+    with db.write() as s:
+        row, grant = load(s, actor_id, model, entity_id, Action.VIEW)
+        waiting = s.scalar(select(SetAside.id).where(SetAside.entity == entity, SetAside.entity_id == entity_id,
+                                                      SetAside.by_user == actor_id, SetAside.settled_at.is_(None)))
+        if waiting is not None:
+            return
+        winner = s.scalar(
+            select(AuditEvent.actor_id)
+            .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id, AuditEvent.actor_id != actor_id)
+            .order_by(AuditEvent.id.desc()).limit(1)
+        )
+        plan_id = row.id if isinstance(row, Plan) else row.plan_id  # pyright: ignore[reportAttributeAccessIssue]
+        notice = SetAside(plan_id=plan_id, entity=entity, entity_id=entity_id, what=_what(row), by_user=actor_id,
+                          for_user=winner)
+        s.add(notice)
+        written(s, grant, plan_id, "set aside", notice, field=entity, new=notice.what)
+
+
+def settle_set_aside(db: Database, actor_id: int, entity: str, entity_id: int) -> None:
+    """The actor chose (kept theirs, kept their own, or merged): the notice of their set-aside edit ends."""
+    with db.write() as s:
+        notices = s.scalars(select(SetAside).where(SetAside.entity == entity, SetAside.entity_id == entity_id,
+                                                   SetAside.by_user == actor_id, SetAside.settled_at.is_(None))).all()
+        for notice in notices:
+            notice.settled_at = utcnow()
+            grant = authorize(s, actor_id, s.get_one(Plan, notice.plan_id).student_id, Action.VIEW)
+            written(s, grant, notice.plan_id, "settle", notice, field=entity, new=notice.what)

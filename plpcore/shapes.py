@@ -191,6 +191,14 @@ class ViewedPlan(PlanDoc):
 
     viewer_roles: list[str]
     can: dict[str, bool]  # Action value -> whether the viewer's roles allow it
+    voice_waiting: list[str]  # voice-first questions whose team side is closed: a meeting in progress waits for the student
+    set_aside: list[SetAsideNotice]  # other people's edits that lost to this viewer's save, not yet merged
+
+
+class SetAsideNotice(TypedDict):
+    what: str  # "the goal “…”", "“What are your strengths?”"
+    by: str  # whose edit was set aside
+    at: dt.datetime
 
 
 # --- one student (queries.student_summary) ----------------------------------------------------------
@@ -256,7 +264,8 @@ class MeetingState(TypedDict):
     attendance: list[Attendance]
     missing_roles: list[str]  # required roles with nobody present
     action_items: list[ActionItem]
-    student_unanswered: list[str]  # student-voice questions neither answered nor passed
+    voice_waiting: list[str]  # voice-first questions the student has not confirmed, updated or passed on at this meeting
+    opened_at: dt.datetime | None  # when it was held (first opened)
     viewer_roles: list[str]
 
 
@@ -283,6 +292,7 @@ class Invitee(TypedDict):
     user_id: int
     name: str
     role: str
+    core: bool  # on the plan's core team (rules.CORE_TEAM_RULE): invited unless the specialist unticks them
 
 
 # --- a finalized meeting's record (queries.meeting_record, records.read) -----------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import threading
 
@@ -264,6 +265,8 @@ def _writes(db, s):
     yield services.check_in_at_home, lambda: services.check_in_at_home(
         db, s.gus, s.ana_goal, prompt="What is getting in the way?", note="Too many clubs", rating=2)
     yield services.acknowledge_plan, lambda: services.acknowledge_plan(db, s.gus, s.ana_plan)
+    yield services.set_aside, lambda: services.set_aside(db, s.tia, "goal", st["goal"])  # Tia's edit lost to Sam's
+    yield services.settle_set_aside, lambda: services.settle_set_aside(db, s.tia, "goal", st["goal"])
     yield meetings.schedule_meeting, lambda: st.update(meeting=meetings.schedule_meeting(
         db, s.sam, s.ana_plan, kind="annual ALP review", scheduled_at="2026-10-01 15:00"))
     yield meetings.open_meeting, lambda: meetings.open_meeting(db, s.sam, st["meeting"])
@@ -272,13 +275,14 @@ def _writes(db, s):
                                                                       "present", "in person")
     yield meetings.add_guest, lambda: st.update(guest=meetings.add_guest(db, s.sam, st["meeting"], "Dr. Reyes", "counselor"))
     yield meetings.advance, lambda: meetings.advance(db, s.sam, st["meeting"], "attendance")
+    yield meetings.confirm_voice, lambda: meetings.confirm_voice(db, s.ana, st["meeting"], "feelings")  # September's answer
     for key in ("strengths", "needs", "learning_style"):
         yield services.update_section, lambda key=key: services.update_section(db, s.ana, s.ana_plan, key, "student",
                                                                                "", 0, passed=True)
     for step in ("student voice", "progress review", "goals", "supports"):
         yield meetings.advance, lambda step=step: meetings.advance(db, s.sam, st["meeting"], step)
     yield meetings.set_next_steps, lambda: meetings.set_next_steps(
-        db, s.sam, st["meeting"], _meeting_version(db, s, st["meeting"]), next_check_in="2026-12-01")
+        db, s.sam, st["meeting"], _meeting_version(db, s, st["meeting"]), next_check_in=dt.date.today() + dt.timedelta(days=42))
     yield meetings.add_action_item, lambda: meetings.add_action_item(db, s.tia, st["meeting"], "Send packet", "Tia")
     yield meetings.advance, lambda: meetings.advance(db, s.sam, st["meeting"], "next steps")
     yield meetings.sign, lambda: meetings.sign(db, s.tia, st["meeting"])

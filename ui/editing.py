@@ -16,7 +16,10 @@ from typing import Any
 
 import streamlit as st
 
+from plpcore import services
 from plpcore.errors import EditConflict
+from plpcore.shapes import SetAsideNotice
+from ui import session
 from ui.feedback import flash, md, write
 
 Save = Callable[[dict[str, Any], int], object]
@@ -62,6 +65,15 @@ def park(key: str, exc: EditConflict, mine: dict[str, Any] | None = None, base: 
         "by": exc.stored_by,
     }
     st.session_state.pop(f"{key}_merging", None)
+    _tell_winner(services.set_aside, exc.entity, exc.entity_id)
+
+
+def _tell_winner(verb: Callable[..., None], entity: str, entity_id: int) -> None:
+    """The person whose save won hears that this edit waits to be merged (services.set_aside), and
+    stops hearing it once the choice is made (services.settle_set_aside)."""
+    user = session.current_user()
+    if user is not None:
+        verb(session.database(), user.id, entity, entity_id)
 
 
 def pending(key: str) -> dict[str, Any] | None:
@@ -91,6 +103,14 @@ def save_or_park(key: str, save: Save, mine: dict[str, Any], version: int, base:
     assert last is not None  # RETRIES >= 1: the loop ran, and every round ended in a conflict
     park(key, last, mine, base)
     return False
+
+
+def set_aside_notices(notices: list[SetAsideNotice]) -> None:
+    """One line per edit of someone else's that lost to this person's save and waits for them to
+    merge it: so two people do not both think they are done."""
+    for n in notices:
+        st.info(md(f"{n['by']}'s edit of {n['what']} was set aside when your save came first. "
+                   "They are merging it with yours."), icon=":material/merge:")
 
 
 def clear(key: str) -> None:
@@ -124,6 +144,7 @@ def _resolve(key: str, save: Save, values: dict[str, Any], done: Done, message: 
     if p is None:
         return
     if write(save_or_park, key, save, values, p["version"], dict(p["stored"]), done=message, where=key):
+        _tell_winner(services.settle_set_aside, p["entity"], p["id"])
         if done is not None:
             done()
 
@@ -135,7 +156,10 @@ def _keep_mine(key: str, save: Save, done: Done) -> None:
 
 
 def _keep_theirs(key: str, done: Done) -> None:
+    p = pending(key)
     clear(key)
+    if p is not None:
+        _tell_winner(services.settle_set_aside, p["entity"], p["id"])
     if done is not None:
         done()
     flash("Kept the other version; yours was set aside.")

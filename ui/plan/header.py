@@ -24,6 +24,7 @@ def header(ctx: Ctx) -> None:
         facts.append(f"gifted areas: {student['gifted_areas']}")
     facts.append(f"you are viewing as {', '.join(ctx.doc['viewer_roles'])}")
     st.caption(md(" · ".join(facts)))
+    editing.set_aside_notices(ctx.doc["set_aside"])
     with st.container(horizontal=True, vertical_alignment="bottom"):
         if ctx.can(Action.EDIT_PLAN):
             editing.status_picker(st, "Plan status", [s.value for s in PlanStatus], prefix="plan_status",
