@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -17,9 +17,11 @@ from ui.home.picker import plan_id_of, plan_picker
 from ui.session import SignedIn
 
 
-def show(db: Database, user: SignedIn) -> None:
+def show(db: Database, user: SignedIn, top: Callable[[], None]) -> None:
+    """The caseload; `top` draws what comes right under the title (today's meetings)."""
     whole_school = user.kind == "admin"
     st.title("Whole school" if whole_school else "My caseload")
+    top()
     if user.is_admin and user.kind != "admin":
         whole_school = st.toggle("Show the whole school", key="home_whole_school")
     try:

@@ -5,6 +5,8 @@ Which child is the URL's to say (?student=<id>, checked by plpcore); without it,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from plpcore import queries, services
@@ -28,7 +30,8 @@ CHECK_IN_PROMPTS = (
 )
 
 
-def show(db: Database, user: SignedIn) -> None:
+def show(db: Database, user: SignedIn, top: Callable[[], None]) -> None:
+    """One child at a glance; `top` draws what comes right under the title (today's meetings)."""
     try:
         mine = queries.my_students(db, user.id)
     except PlanTableError as exc:
@@ -37,6 +40,7 @@ def show(db: Database, user: SignedIn) -> None:
     children = mine.loc[mine.relationship == "guardian"].drop_duplicates("student_id")
     if children.empty:
         st.title("Home")
+        top()
         st.info("No student is linked to your account yet. Ask your child's school to link you.")
         return
     names = {int(i): str(name) for i, name in zip(children.student_id, children["name"], strict=True)}
@@ -49,16 +53,17 @@ def show(db: Database, user: SignedIn) -> None:
     except PlanTableError as exc:  # someone else's child, or no child at all: plpcore refuses and audits
         st.title("Home")
         _child_switch(names, child)
+        top()
         show_exception(exc)
         return
     st.title(md(f"{summary['name']} at a glance"))
+    plan = doc["plan"] if doc is not None else None
+    st.caption(md(f"Grade {summary['grade']}" + (f" · {plan['kind']} {plan['year']} · {plan['status']}" if plan else "")))
     _child_switch(names, child)
+    top()
     if doc is None:
-        st.caption(md(f"Grade {summary['grade']}"))
         st.info("There is no plan for this school year yet.")
         return
-    plan = doc["plan"]
-    st.caption(md(f"Grade {summary['grade']} · {plan['kind']} {plan['year']} · {plan['status']}"))
     _acknowledgement(db, user, doc)
     st.subheader("Goals, and a check-in at home for each")
     goal_cards(doc, own=f"{summary['first_name']}'s own rating", team="Team's rating", from_home=True,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -21,8 +23,10 @@ from ui.session import SignedIn
 from ui.words import RATING_LABELS
 
 
-def show(db: Database, user: SignedIn) -> None:
+def show(db: Database, user: SignedIn, top: Callable[[], None]) -> None:
+    """My goals; `top` draws what comes right under the title (today's meetings)."""
     st.title("My goals")
+    top()
     try:
         mine = queries.my_students(db, user.id)
         own = mine.loc[mine.relationship == "student"]

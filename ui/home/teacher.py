@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -14,8 +15,10 @@ from ui.home.picker import plan_picker
 from ui.session import SignedIn
 
 
-def show(db: Database, user: SignedIn) -> None:
+def show(db: Database, user: SignedIn, top: Callable[[], None]) -> None:
+    """Supports I owe, then my students; `top` draws what comes right under the title (today's meetings)."""
     st.title("Home")
+    top()
     st.subheader("Supports I owe")
     try:
         owed = queries.supports_owed(db, user.id)
