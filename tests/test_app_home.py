@@ -42,6 +42,15 @@ def test_a_specialist_sees_their_caseload_with_its_flags(app_school):
     assert "Ben" not in page_text(at)
 
 
+def test_the_caseload_lists_students_by_surname_while_their_names_read_first_name_first(app_school):
+    db, school = app_school
+    for local_id, first, last in (("2001", "Zoe", "Adams"), ("2002", "Amy", "Zimmer"), ("2003", "Max", "Brown")):
+        services.create_student(db, school.sam, local_id=local_id, first_name=first, last_name=last, grade=4)
+    caseload = app(as_user="sam").run().dataframe(key="home_caseload").value
+    same_flags = [n for n in caseload["name"] if n in {"Zoe Adams", "Amy Zimmer", "Max Brown"}]
+    assert same_flags == ["Zoe Adams", "Max Brown", "Amy Zimmer"]
+
+
 def test_a_specialist_can_filter_the_caseload_by_a_flag(app_school):
     db, school = app_school
     services.add_goal(db, school.sam, school.ana_plan, kind="affective", statement="Ana: name one worry a week")

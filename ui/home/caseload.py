@@ -91,12 +91,13 @@ def _found(frame: pd.DataFrame, query: str, flags: Sequence[str]) -> pd.DataFram
 
 
 def _triaged(frame: pd.DataFrame) -> pd.DataFrame:
-    """Students who need attention first, most flags first; then by name."""
+    """Students who need attention first, most flags first; then by surname, as schools list them
+    (plpcore's order: a stable sort keeps it, while the name still reads "First Last")."""
     return frame.assign(
         plan=[f"{k} · {s}" if isinstance(k, str) else "no plan"
               for k, s in zip(frame.plan_kind, frame.plan_status, strict=True)],
         _flag_count=frame[list(queries.FLAGS)].sum(axis=1),
-    ).sort_values(["_flag_count", "name"], ascending=[False, True])
+    ).sort_values("_flag_count", ascending=False, kind="stable")
 
 
 def _columns() -> dict:
