@@ -51,6 +51,17 @@ def test_the_caseload_lists_students_by_surname_while_their_names_read_first_nam
     assert same_flags == ["Zoe Adams", "Max Brown", "Amy Zimmer"]
 
 
+def test_an_empty_caseload_offers_the_roster_import_first_then_the_admin_page(tmp_path, monkeypatch):
+    from plpcore import accounts
+
+    db, _ = database_copy(tmp_path, monkeypatch, empty=True)
+    accounts.set_up_school(db, school_name="Lincoln Elementary", year_name="2026-27", starts_on="2026-08-20",
+                           ends_on="2027-06-04", username="sam", display_name="Sam Specialist", password="correct horse")
+    at = app(as_user="sam").run()
+    assert [link.label for link in at.get("page_link")] == ["Import a roster", "Add a student by hand"]
+    assert "Import your roster" in messages(at, "info")[0]
+
+
 def test_a_specialist_can_filter_the_caseload_by_a_flag(app_school):
     db, school = app_school
     services.add_goal(db, school.sam, school.ana_plan, kind="affective", statement="Ana: name one worry a week")

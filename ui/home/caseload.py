@@ -30,7 +30,7 @@ def show(db: Database, user: SignedIn, top: Callable[[], None]) -> None:
         show_exception(exc)
         return
     if frame.empty:
-        st.info("No students yet. Add students and link them on the Admin page.")
+        empty_caseload(user)
         return
 
     counts = frame[list(queries.FLAGS)].sum().to_dict()
@@ -76,6 +76,16 @@ def show(db: Database, user: SignedIn, top: Callable[[], None]) -> None:
         key="home_download",
         width="stretch",
     )
+
+
+def empty_caseload(user: SignedIn) -> None:
+    """How students get here: a school's roster export first (how schools add them), by hand second."""
+    st.info("No students yet. Import your roster: the student list your school's information system "
+            "exports as a CSV file. Or add students one at a time on the Admin page.")
+    if user.manages_people:
+        with st.container(horizontal=True):
+            st.page_link(routes.IMPORT.path, label="Import a roster", icon=":material/upload_file:")
+            st.page_link(routes.ADMIN.path, label="Add a student by hand", icon=":material/person_add:")
 
 
 def _found(frame: pd.DataFrame, query: str, flags: Sequence[str]) -> pd.DataFrame:
