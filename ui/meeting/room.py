@@ -14,7 +14,7 @@ from typing import NoReturn
 
 import streamlit as st
 
-from plpcore import documents, meetings, queries
+from plpcore import documents, meetings, queries, services
 from plpcore.access import Action
 from plpcore.db import Database
 from plpcore.errors import NotAllowed, NotFound, PlanTableError
@@ -219,13 +219,20 @@ def agenda(room: Room) -> None:
     # room's poll) reached the button as the next step had drawn it, and moved the meeting twice; a
     # button of the step it was clicked on moves nothing twice (plpcore checks the expected step).
     step = room.step.name.lower()
+    # Student voice first: Next waits for the student, on the same list the questions' locks read.
+    waiting = room.ctx.doc["voice_waiting"] if room.step is AgendaStep.STUDENT_VOICE else []
     with st.container(horizontal=True):
         if index > 0:
             st.button(f"Back to {STEP_TITLES[STEPS[index - 1]].lower()}", key=f"meeting_back_from_{step}",
                       icon=":material/arrow_back:", on_click=advance, args=(room, STEPS[index - 1]))
         if index + 1 < len(STEPS):
             st.button(f"Next: {STEP_TITLES[STEPS[index + 1]].lower()}", key=f"meeting_next_from_{step}",
-                      type="primary", icon=":material/arrow_forward:", on_click=advance, args=(room, None))
+                      type="primary", icon=":material/arrow_forward:", on_click=advance, args=(room, None),
+                      disabled=bool(waiting))
+    if waiting:
+        student = room.ctx.doc["student"]
+        st.info(md(f"Next opens when {student['preferred_name'] or student['first_name']} has confirmed, updated "
+                   f"or passed on {services.questions(waiting)}."), icon=":material/hourglass_top:")
 
 
 def advance(room: Room, to: AgendaStep | None) -> None:

@@ -19,7 +19,7 @@ from ui.feedback import md, show_error, write
 from ui.meeting.record import action_items, review_and_sign
 from ui.meeting.room import STATUS_WORDS, Room, day, roles_listed
 from ui.plan import goals as plan_goals
-from ui.plan.profile import question
+from ui.plan.profile import AtMeeting, first_name, question, viewer_is_student
 from ui.plan.progress import ratings_chart
 from ui.plan.supports import propose_support_form
 from ui.words import RATING_LABELS, initials
@@ -82,14 +82,16 @@ def mark(room: Room, attendance_id: int, status: str) -> None:
 
 
 def student_voice(room: Room) -> None:
-    ctx = room.ctx
-    waiting = room.state["student_unanswered"]
-    st.caption("The student answers first, in their own words (or passes). Then the team adds.")
+    if viewer_is_student(room.ctx):
+        st.caption("You speak first, at every meeting: for each question, say whether your answer is still true, "
+                   "update it, or pass. Then the team adds theirs.")
+    else:
+        name = first_name(room.ctx)
+        st.caption(md(f"{name} speaks first, at every meeting: for each question, {name} says whether the earlier "
+                      "answer is still true, updates it, or passes. Then the team's side of that question opens."))
+    at = AtMeeting(room.id, room.state["opened_at"])
     for key in services.VOICE_FIRST:
-        question(ctx, key, box_key=f"meeting_voice_{key}",
-                 team_waits="Opens after the student has answered or passed." if key in waiting else "")
-    if waiting and room.runs:
-        st.info("The next step opens when the student has answered or passed every question.")
+        question(room.ctx, key, box_key=f"meeting_voice_{key}", meeting=at)
 
 
 # --- 3. progress review ------------------------------------------------------------------------------
