@@ -39,5 +39,6 @@ elif meeting.status == MeetingStatus.CANCELLED:
 elif meeting.status == MeetingStatus.FINALIZED:
     record.finalized(meeting)
 else:
+    room.check_in_bar(meeting)  # at every step: someone who joins late checks in where the meeting is
     room.agenda(meeting)
     steps.VIEWS[meeting.step](meeting)

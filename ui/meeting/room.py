@@ -18,9 +18,9 @@ from plpcore import documents, meetings, queries, services
 from plpcore.access import Action
 from plpcore.db import Database
 from plpcore.errors import NotAllowed, NotFound, PlanTableError
-from plpcore.models import AgendaStep, AttendanceStatus
+from plpcore.models import AgendaStep, AttendanceMode, AttendanceStatus
 from plpcore.shapes import Attendance, MeetingState
-from ui import routes
+from ui import editing, routes
 from ui.feedback import NOT_FOUND, md, write
 from ui.plan.context import Ctx
 from ui.session import SignedIn
@@ -179,15 +179,46 @@ def video_link(location: str) -> bool:
 def header(room: Room) -> None:
     s, doc = room.state, room.ctx.doc
     st.title(md(f"Meeting room · {doc['student']['name']}"))
-    facts = [s["kind"][:1].upper() + s["kind"][1:], f"{day(s['scheduled_at'])} at {s['scheduled_at']:%H:%M}"]
+    facts = [s["kind"][:1].upper() + s["kind"][1:], held(s["scheduled_at"], s["opened_at"])]
     facts += [s["location"]] if s["location"] else []
     facts += [f"{doc['plan']['kind']} {doc['plan']['year']}", s["status"]]
     st.caption(md(" · ".join(facts)))
+    editing.set_aside_notices(doc["set_aside"])
     with st.container(horizontal=True):
         st.button("All my meetings", key="meeting_all", icon=":material/list:", on_click=routes.choose,
                   args=(MEETING, None))
         if video_link(s["location"]) and s["status"] in ("scheduled", "in progress"):
             st.link_button("Open the video call", s["location"], icon=":material/videocam:")
+
+
+def held(scheduled_at: dt.datetime, opened_at: dt.datetime | None) -> str:
+    """When the meeting is: the day it was scheduled for, or the day it was really held when that
+    was another day (the record says the same)."""
+    scheduled = f"{day(scheduled_at)} at {scheduled_at:%H:%M}"
+    if opened_at is None or opened_at.date() == scheduled_at.date():
+        return scheduled
+    return f"Held {day(opened_at)} (scheduled for {scheduled})"
+
+
+def check_in_bar(room: Room) -> None:
+    """Someone who may attend and is not checked in yet checks in here, at whatever step the meeting
+    is: a parent who joins at Supports is recorded as present from then, and signs at the end."""
+    if room.present or not room.ctx.can(Action.ATTEND_MEETING):
+        return
+    # The button names the attendance row's version: a poll tick replaying a click on an older
+    # screen's button (before the specialist marked this person, say) finds no button of that name.
+    version = room.me["version"] if room.me is not None else 0
+    with st.container(border=True, horizontal=True, vertical_alignment="bottom", key="meeting_check_in_bar"):
+        st.radio("I am here", [m.value for m in AttendanceMode], horizontal=True, key="meeting_mode")
+        st.button("Check in", key=f"meeting_check_in_v{version}", type="primary", icon=":material/how_to_reg:",
+                  on_click=check_in, args=(room,))
+    if room.step is AgendaStep.REVIEW_AND_SIGN:
+        st.caption("Check in to sign the record: only people present sign it.")
+
+
+def check_in(room: Room) -> None:
+    mode = st.session_state.get("meeting_mode") or AttendanceMode.IN_PERSON.value
+    write(meetings.check_in, room.db, room.user.id, room.id, mode, done="You are checked in.")
 
 
 def leave(room: Room) -> None:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from plpcore import meetings, queries, services
 from plpcore.access import Action
-from plpcore.models import AgendaStep, AttendanceMode, AttendanceStatus, GoalKind, SupportStatus
+from plpcore.models import AgendaStep, AttendanceStatus, GoalKind, SupportStatus
 from plpcore.rules import live_goals
 from plpcore.shapes import Support
 from ui import editing
@@ -31,10 +31,6 @@ NEXT_STEPS_LABELS = {"next_check_in": "Next check-in", "notes": "Meeting notes"}
 
 
 def attendance(room: Room) -> None:
-    if not room.present and room.ctx.can(Action.ATTEND_MEETING):
-        with st.container(border=True, horizontal=True, vertical_alignment="bottom"):
-            st.radio("I am here", [m.value for m in AttendanceMode], horizontal=True, key="meeting_mode")
-            st.button("Check in", key="meeting_check_in", type="primary", on_click=check_in, args=(room,))
     attendance_list(room)
     missing = room.state["missing_roles"]
     if missing:
@@ -47,11 +43,6 @@ def attendance(room: Room) -> None:
             name.text_input("Name", key="meeting_guest_name")
             role.text_input("Role", key="meeting_guest_role", placeholder="school counselor")
             st.form_submit_button("Add guest (present)", key="meeting_guest_submit", on_click=add_guest, args=(room,))
-
-
-def check_in(room: Room) -> None:
-    mode = st.session_state.get("meeting_mode") or AttendanceMode.IN_PERSON.value
-    write(meetings.check_in, room.db, room.user.id, room.id, mode, done="You are checked in.")
 
 
 def add_guest(room: Room) -> None:
