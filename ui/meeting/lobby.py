@@ -15,7 +15,7 @@ from plpcore import meetings, queries
 from plpcore.db import Database
 from plpcore.errors import PlanTableError
 from plpcore.models import MeetingKind
-from plpcore.shapes import UpcomingMeeting
+from plpcore.shapes import Invitee, UpcomingMeeting
 from ui import routes
 from ui.feedback import NOT_FOUND, md, show_error, show_exception, write
 from ui.meeting.room import MEETING
@@ -77,20 +77,36 @@ def schedule_form(db: Database, user: SignedIn, students: dict[int, str]) -> Non
     except PlanTableError as exc:
         show_exception(exc)
         return
-    invitable = {p["user_id"]: f"{p['name']} ({p['role']})" for p in people if p["user_id"] != user.id}
+    invitable = [p for p in people if p["user_id"] != user.id]
     with st.form("meeting_new", border=True):
         st.selectbox("Kind of meeting", [k.value for k in MeetingKind], key="meeting_new_kind")
         day, at = st.columns(2)
         day.date_input("Date", key="meeting_new_day", min_value=dt.date.today())
         at.time_input("Time", key="meeting_new_time", value=dt.time(15, 0), step=dt.timedelta(minutes=15))
         st.text_input("Place or video link", key="meeting_new_location", placeholder="Room 12, or https://…")
-        st.multiselect("Invite", list(invitable), default=list(invitable), format_func=invitable.__getitem__,
-                       key="meeting_new_invitees")
+        invite_boxes(plan_id, invitable)
         st.text_area("Outside guests (one per line: name, role)", key="meeting_new_guests", height=68,
                      placeholder="Dr. Rivera, school counselor")
         st.form_submit_button("Schedule meeting", key="meeting_new_submit", type="primary",
-                              on_click=schedule, args=(db, user, plan_id))
+                              on_click=schedule, args=(db, user, plan_id, [p["user_id"] for p in invitable]))
     show_error("meeting_new")
+
+
+def invite_key(plan_id: int, user_id: int) -> str:
+    # Per plan: someone linked to two students may be core to one plan and not the other.
+    return f"meeting_new_invite_{plan_id}_{user_id}"
+
+
+def invite_boxes(plan_id: int, people: list[Invitee]) -> None:
+    """One box per person who may be invited, ticked for the plan's core team (plpcore says who)."""
+    st.markdown("**Invite**")
+    for p in people:
+        st.checkbox(md(f"{p['name']} ({p['role']})"), value=p["core"], key=invite_key(plan_id, p["user_id"]))
+    others = [p["name"] for p in people if not p["core"]]
+    if others:
+        st.caption(md(f"Not ticked: {', '.join(others)}. Only the core team is invited by default: the student, "
+                      "the parents, the specialists and the teachers who own a support on this plan. Tick anyone "
+                      "else who should come."))
 
 
 def picked() -> None:
@@ -106,11 +122,12 @@ def guests_typed(text: str) -> list[tuple[str, str]]:
     return rows
 
 
-def schedule(db: Database, user: SignedIn, plan_id: int) -> None:
+def schedule(db: Database, user: SignedIn, plan_id: int, people: list[int]) -> None:
     s = st.session_state
     write(schedule_and_open, db, user, plan_id, kind=s["meeting_new_kind"],
           scheduled_at=dt.datetime.combine(s["meeting_new_day"], s["meeting_new_time"]),
-          location=s["meeting_new_location"] or "", invite_user_ids=list(s["meeting_new_invitees"]),
+          location=s["meeting_new_location"] or "",
+          invite_user_ids=[uid for uid in people if s.get(invite_key(plan_id, uid))],
           guests=guests_typed(s["meeting_new_guests"]),
           done="Meeting scheduled. Everyone invited sees it on their home page.", where="meeting_new")
 
