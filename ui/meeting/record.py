@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import functools
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import streamlit as st
 
-from plpcore import documents, meetings, queries, services
+from plpcore import documents, export, meetings, queries, records, services
 from plpcore.errors import PlanTableError
 from plpcore.rules import LIVE_SUPPORT, live_goals
-from plpcore.shapes import MeetingRecordDoc
+from plpcore.shapes import MeetingRecordDoc, RecordMeeting, Signature
 from ui.feedback import md, show_error, write
 from ui.meeting.room import STATUS_WORDS, Room, day, not_found, roles_listed
 from ui.words import initials
@@ -21,23 +22,44 @@ SIGN = "I was here and I have read this"
 SIGNED = "Thank you: your acknowledgement is recorded."
 
 
-def action_items(room: Room) -> None:
-    if not room.state["action_items"]:
+Rows = Sequence[Mapping[str, Any]]  # a plan document's rows, or a record snapshot's
+
+
+def a_date(value: dt.date | str | None) -> dt.date | None:
+    """A date from the live meeting, or from a record's snapshot (which keeps it as ISO text)."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def items_listed(items: Rows) -> None:
+    if not items:
         st.caption("No action items yet.")
-    for item in room.state["action_items"]:
-        due = f" · by {item['due_on']:%b %d}" if item["due_on"] else ""
+    for item in items:
+        due_on = a_date(item["due_on"])
+        due = f" · by {due_on:%b %d}" if due_on else ""
         by = f" · added by {initials(item['author'])}" if item.get("author") else ""
         st.markdown(f"- {md(item['description'])} — **{md(item['owner'])}**{md(due)}{md(by)}")
 
 
-Rows = Sequence[Mapping[str, Any]]  # a plan document's rows, or a record snapshot's
+def action_items(room: Room) -> None:
+    items_listed(room.state["action_items"])
 
 
-def agreed(sections: Rows, goals: Rows, supports: Rows, room: Room) -> None:
-    """What the meeting settles: both voices, the goals, the agreed supports and the next steps.
-    From the live plan while signing; from the record's snapshot once finalized."""
+@dataclasses.dataclass(frozen=True)
+class NextSteps:
+    """The meeting's next check-in, action items and notes: live while signing, the record's once finalized."""
+
+    next_check_in: dt.date | None
+    action_items: Rows
+    notes: str
+
+
+def agreed(sections: Rows, goals: Rows, supports: Rows, steps: NextSteps, *, kept_profile: bool = True) -> None:
+    """What the meeting settles: both voices, the goals, the agreed supports, the next steps and the
+    meeting's notes. From the live plan while signing; from the record's snapshot once finalized."""
     st.markdown("**In the student's words, and what the team adds**")
-    for key in services.VOICE_FIRST:
+    if not kept_profile:
+        st.caption("This record did not keep the student's profile.")
+    for key in services.VOICE_FIRST if kept_profile else ():
         rows = {x["voice"]: x for x in sections if x["key"] == key}
         student = rows.get("student")
         words = (student["text"] or ("(passed)" if student["passed"] else "")) if student else ""
@@ -46,7 +68,7 @@ def agreed(sections: Rows, goals: Rows, supports: Rows, room: Room) -> None:
         st.text(f"In my words: {words or '—'}\nThe team adds: {team or '—'}")
     st.markdown("**Goals**")
     for g in goals:
-        st.text(f"{g['kind']}: {g['statement']} ({g['status']})")
+        st.text(f"{g['kind']}: {g['statement']} ({g['status'] or 'status not recorded'})")
     st.markdown("**Agreed supports**")
     shown = [x for x in supports if x["status"] in LIVE_SUPPORT]
     for x in shown:
@@ -54,9 +76,13 @@ def agreed(sections: Rows, goals: Rows, supports: Rows, room: Room) -> None:
     if not shown:
         st.caption("None agreed.")
     st.markdown("**Next steps**")
-    when = day(room.state["next_check_in"]) if room.state["next_check_in"] else "not set"
-    st.text(f"Next check-in: {when}")
-    action_items(room)
+    st.text(f"Next check-in: {day(steps.next_check_in) if steps.next_check_in else 'not set'}")
+    items_listed(steps.action_items)
+    st.markdown("**Meeting notes**")
+    if steps.notes.strip():
+        st.text(steps.notes)
+    else:
+        st.caption("No notes.")
 
 
 # --- 7. review and sign ------------------------------------------------------------------------------
@@ -101,7 +127,8 @@ def summary(room: Room) -> None:
         for a in room.state["attendance"]:
             mode = f", {a['mode']}" if a["mode"] and a["status"] == "present" else ""
             st.text(f"{a['name']} ({a['role']}): {STATUS_WORDS.get(a['status'], a['status'])}{mode}")
-        agreed(doc["sections"], live_goals(doc["goals"]), doc["supports"], room)
+        agreed(doc["sections"], live_goals(doc["goals"]), doc["supports"],
+               NextSteps(room.state["next_check_in"], room.state["action_items"], room.state["notes"]))
 
 
 def finalize_form(room: Room) -> None:
@@ -126,7 +153,52 @@ def finalize(room: Room) -> None:
 # --- after the meeting: the record ----------------------------------------------------------------------
 
 
+def at(value: dt.datetime) -> str:
+    """"Thursday, October 1, 2026 at 15:40"."""
+    return f"{day(value)} at {value:%H:%M}"
+
+
+def held(meeting: RecordMeeting) -> str:
+    """When the meeting was held, and the time it was scheduled for when that was another."""
+    scheduled = dt.datetime.fromisoformat(meeting["scheduled_at"])
+    if not meeting["opened_at"]:  # an older record did not keep it
+        return f"Scheduled for {at(scheduled)}."
+    opened = dt.datetime.fromisoformat(meeting["opened_at"])
+    if at(opened) == at(scheduled):
+        return f"Held on {at(opened)}."
+    return f"Held on {at(opened)} (scheduled for {at(scheduled)})."
+
+
+def signed(signature: Signature | None, meeting: RecordMeeting) -> str:
+    """"signed at the meeting (09:42)", or "signed Monday, November 9, 2026 at 13:22, after the record was finalized"."""
+    if signature is None:
+        return "not signed yet"
+    when = signature["signed_at"]
+    if signature["after_finalizing"]:
+        return f"signed {at(when)}, after the record was finalized"
+    held_on = dt.datetime.fromisoformat(meeting["opened_at"] or meeting["scheduled_at"]).date()
+    return f"signed at the meeting ({when:%H:%M})" if when.date() == held_on else f"signed at the meeting ({at(when)})"
+
+
+def who_signed(record: MeetingRecordDoc) -> None:
+    """Everyone the record lists, as it kept them, each with their signature (at the meeting or later)."""
+    snap = record["snapshot"]
+    st.markdown("**Who attended, and who signed**")
+    for a in snap["attendance"]:
+        status = STATUS_WORDS.get(a["status"], a["status"]) if a["status"] != "invited" else "did not attend"
+        mode = f", {a['mode']}" if a["mode"] and a["status"] == "present" else ""
+        signature = records.signature_of(record, a)
+        mark = f"; {signed(signature, snap['meeting'])}" if a["status"] == "present" or signature else ""
+        st.text(f"{a['name']} ({a['role']}): {status}{mode}{mark}")
+    missing = snap["meeting"]["missing_roles"]
+    if missing:
+        st.caption(md(f"Nobody was present as {roles_listed(missing)}. Reason recorded: "
+                      f"{snap['meeting']['missing_role_reason'] or '—'}"))
+
+
 def finalized(room: Room) -> None:
+    """The permanent record: when it was held, who attended and every signature with its time (all
+    from the record, not the live meeting), what was agreed, and its PDF and JSON."""
     try:
         record = queries.meeting_record(room.db, room.user.id, room.id)
     except PlanTableError:
@@ -134,33 +206,33 @@ def finalized(room: Room) -> None:
     if record is None:
         st.info("This meeting is closed.")
         return
-    snap = record["snapshot"]
-    st.success(f"Finalized on {day(record['created_at'])} at {record['created_at']:%H:%M}. "
-               "This record does not change.")
+    snap, meeting = record["snapshot"], record["snapshot"]["meeting"]
+    to_sign = room.present and not room.signed
+    st.success(f"{held(meeting)} Finalized on {at(record['created_at'])}. This record does not change; "
+               "signatures given later are added to it.")
+    if to_sign:
+        st.info("You were at this meeting and have not signed its record yet. Read it below, then sign at the end.")
     downloads(room, record)
-    st.markdown("**Who attended, and who signed**")
-    for a in room.state["attendance"]:
-        signed = "signed" if a["signed"] else "not signed"
-        status = "did not attend" if a["status"] == "invited" else a["status"]
-        st.text(f"{a['name']} ({a['role']}): {status}; {signed}")
+    who_signed(record)
     with st.container(border=True):
         # From the record, not the plan: editing the plan afterwards does not change what was agreed.
-        agreed(snap["sections"], live_goals(snap["goals"]), snap["supports"], room)
-    missing = snap["meeting"].get("missing_roles")
-    if missing:
-        st.caption(md(f"Nobody was present as {roles_listed(missing)}. Reason recorded: "
-                      f"{snap['meeting'].get('missing_role_reason') or '—'}"))
-    if room.present and not room.signed:
-        st.button(SIGN, key="meeting_sign", type="primary", on_click=sign, args=(room,))
+        agreed(snap["sections"], records.counted_goals(snap), snap["supports"],
+               NextSteps(a_date(meeting["next_check_in"]), snap["action_items"], meeting["notes"]),
+               kept_profile=bool(snap["sections"]) or snap["version"] >= 2)
+    mine = next((s for s in record["signatures"] if room.me and s["attendance_id"] == room.me["id"]), None)
+    if to_sign:
+        st.button(SIGN, key="meeting_sign", type="primary", icon=":material/draw:", on_click=sign, args=(room,))
+    elif mine is not None:
+        st.caption(f"You {signed(mine, meeting)}.")
 
 
 def downloads(room: Room, record: MeetingRecordDoc) -> None:
     with st.container(horizontal=True):
-        # The PDF is made when someone asks for it, not on every rerun of the room.
+        # Both are made when someone asks for them, not on every rerun of the room.
         st.download_button("Meeting record (PDF)", functools.partial(documents.record_pdf, record),
                            file_name=f"meeting-{room.id}.pdf", mime="application/pdf", key="meeting_record_pdf",
                            type="primary", icon=":material/picture_as_pdf:", on_click="ignore")
-        st.download_button("Meeting record (JSON)", json.dumps(record, ensure_ascii=False, indent=2, default=str),
+        st.download_button("Meeting record (JSON)", functools.partial(export.meeting_record_json, record),
                            file_name=f"meeting-{room.id}.json", mime="application/json", key="meeting_record_json",
                            icon=":material/data_object:", on_click="ignore")
         next_check_in = room.state["next_check_in"]
