@@ -2,12 +2,17 @@
 and runs it; a teacher, a parent and the student join from their home pages. Each sees the others'
 check-ins, words and edits without reloading; a half-typed answer survives someone else's save; two people
 saving the same goal at once both keep their words; everyone signs; the record's PDF holds the
-goals and the people who came."""
+goals and the people who came.
+
+Then issue 14: at a second meeting the student speaks first again, although they answered at the
+first (every team screen stays locked until they say "Still true", update or pass), and a parent who
+joins at Supports checks in from the bar at the top and signs."""
 
 from __future__ import annotations
 
 import collections
 import dataclasses
+import datetime as dt
 import re
 import sqlite3
 import time
@@ -15,11 +20,12 @@ import time
 import pandas as pd
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from bench.driving import click_until, open_app, settle, sign_in
 from bench.servers import start_server
-from plpcore import meetings, queries
+from plpcore import meetings, queries, services
 from plpcore.db import Database
 from plpcore.models import Link, Student, User
 from tests.browser.conftest import ARTIFACTS
@@ -28,6 +34,7 @@ from tests.conftest import pdf_text
 pytestmark = pytest.mark.browser
 
 TALL = {"width": 1366, "height": 1600}
+PHONE = {"width": 390, "height": 844}
 # ms: another participant's edit shows on the others' screens without a reload, within this. A bound
 # for "it follows by itself", not a speed check: the room polls every second, and
 # bench.meeting_latency measures how fast (median about 0.9 s); on a loaded two-core CI
@@ -113,10 +120,13 @@ def box(page, key: str):
     return page.locator(f".st-key-{key}")
 
 
-def snap(page, name: str) -> None:
-    """A screenshot of the whole room: Streamlit scrolls inside the page, so make the window tall."""
+def snap(page, name: str, size: dict[str, int] = TALL) -> None:
+    """A screenshot of the whole room at `size`'s width: Streamlit scrolls inside the page, so make
+    the window tall."""
+    page.set_viewport_size(size)
+    settle(page)
     height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": TALL["width"], "height": max(TALL["height"], height + 100)})
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height + 100)})
     settle(page)
     page.wait_for_timeout(1500)  # a picture of the finished page, not of a rerun in flight
     page.screenshot(path=str(ARTIFACTS / name))
@@ -153,7 +163,7 @@ def click(page, locator) -> None:
 def answer(page, key: str, words: str, *, passing: bool = False) -> None:
     """The student writes their own answer to one question (or passes on it) and saves."""
     question = box(page, f"meeting_voice_{key}")
-    click(page, question.get_by_role("button", name=re.compile(r"^(Edit|Write)$")).first)
+    click(page, box(page, f"plan_section_{key}_student_edit").get_by_role("button"))
     question.get_by_role("textbox").fill(words)
     if passing:
         question.get_by_text("Pass on this question for now").click()
@@ -219,10 +229,13 @@ def test_four_people_hold_a_whole_meeting_each_on_their_own_device(demo, school,
         assert feelings.get_by_role("textbox").input_value() == "At home she builds marble runs for hours"
         feelings.get_by_role("button", name="Save").click()
         follows(others["guardian"], "At home she builds marble runs for hours")
-        for key in meetings.meeting_state(db, m["specialist"].user_id, meeting)["student_unanswered"]:
-            answer(st, key, "", passing=True)
-            settle(st)
-        sees(sp, "Next: progress review")
+        # The rest the student had answered before: one is still true, the others they pass on.
+        for i, key in enumerate(meetings.meeting_state(db, m["specialist"].user_id, meeting)["voice_waiting"]):
+            still_true = box(st, f"meeting_voice_{key}").get_by_role("button", name="Still true")
+            click(st, still_true if i == 0 and still_true.count() else
+                  box(st, f"meeting_voice_{key}").get_by_role("button", name="Pass", exact=True))
+        expect(sp.get_by_role("button", name="Next: progress review")).to_be_enabled(timeout=FOLLOWS)
+        settle(sp)
         assert f"{m['guardian'].name}" in box(sp, "meeting_voice_feelings").inner_text()
         snap(sp, "meeting-student-voice.png")
         snap(st, "meeting-student-voice-student.png")
@@ -308,4 +321,202 @@ def test_four_people_hold_a_whole_meeting_each_on_their_own_device(demo, school,
         raise
     finally:
         for page in pages.values():
+            page.context.close()
+
+
+# --- issue 14: a second meeting, and someone who comes late ---------------------------------------------
+
+SEPTEMBER = {"feelings": "Good, I like my science class", "strengths": "Building things and explaining them",
+             "needs": "More time for long projects", "learning_style": "By trying it with my hands first"}
+
+
+def to_step(db: Database, specialist: int, meeting: int, target: str) -> None:
+    while (current := meetings.meeting_state(db, specialist, meeting)["agenda_step"]) != target:
+        meetings.advance(db, specialist, meeting, current)
+
+
+def open_at(db: Database, team: Team, target: str, *, checked_in: tuple[str, ...] = ROLES) -> int:
+    """A meeting on the team's plan scheduled for now, open at `target`, with `checked_in` present."""
+    sp = team.members["specialist"].user_id
+    meeting = meetings.schedule_meeting(db, sp, team.plan_id, kind="check-in",
+                                        scheduled_at=dt.datetime.now().replace(second=0, microsecond=0))
+    meetings.open_meeting(db, sp, meeting)
+    for role in checked_in:
+        meetings.check_in(db, team.members[role].user_id, meeting)
+    to_step(db, sp, meeting, target)
+    return meeting
+
+
+def answered_at_a_first_meeting(db: Database, team: Team) -> None:
+    """The student's words at a first meeting (held, then cancelled): every voice-first question answered."""
+    student = team.members["student"].user_id
+    first = open_at(db, team, "student voice", checked_in=())
+    sections = queries.student_plan(db, student, team.plan_id)["sections"]
+    for key, words in SEPTEMBER.items():
+        row = next((x for x in sections if x["key"] == key and x["voice"] == "student"), None)
+        services.update_section(db, student, team.plan_id, key, "student", words, row["version"] if row else 0)
+    meetings.cancel(db, team.members["specialist"].user_id, first)
+
+
+def speaks_first(db: Database, team: Team, meeting: int) -> None:
+    """At the voice step the student says each earlier answer is still true (or passes where there is none)."""
+    student = team.members["student"].user_id
+    sections = queries.student_plan(db, student, team.plan_id)["sections"]
+    for key in meetings.meeting_state(db, student, meeting)["voice_waiting"]:
+        row = next((x for x in sections if x["key"] == key and x["voice"] == "student"), None)
+        if row and (row["text"].strip() or row["passed"]):
+            meetings.confirm_voice(db, student, meeting, key)
+        else:
+            services.update_section(db, student, team.plan_id, key, "student", "", row["version"] if row else 0,
+                                    passed=True)
+
+
+def join(browser, base: str, member: Member, role: str, meeting: int):
+    page = person(browser, base, member, role)
+    page.goto(f"{base}/meeting?meeting={meeting}")
+    settle(page)
+    return page
+
+
+def team_side_open(page, key: str):
+    """The Edit (or Write) button of the team's side of one question: there only while it is open."""
+    return box(page, f"plan_section_{key}_team_edit")
+
+
+def locked_everywhere(pages, keys, student: str) -> None:
+    """On each team screen, each question in `keys` says it waits for the student and offers no Edit."""
+    for page in pages:
+        for key in keys:
+            question = box(page, f"meeting_voice_{key}")
+            expect(question.get_by_text(f"Opens after {student} has confirmed, updated or passed")).to_be_visible()
+            assert team_side_open(page, key).count() == 0, (whose(page), key)
+
+
+def opens_everywhere(pages, key: str) -> None:
+    """Each team screen offers the team's side of the question within FOLLOWS, by itself."""
+    for page in pages:
+        expect(team_side_open(page, key).get_by_role("button")).to_be_visible(timeout=FOLLOWS)
+    for page in pages:
+        settle(page)
+
+
+def test_at_a_second_meeting_every_team_screen_waits_for_the_student_who_answered_at_the_first(demo, school,
+                                                                                                 browser):
+    server, db = school
+    team = demo_team(demo, db)
+    m = team.members
+    answered_at_a_first_meeting(db, team)
+    meeting = open_at(db, team, "student voice")
+    ARTIFACTS.mkdir(exist_ok=True)
+    pages = {role: join(browser, server.base, m[role], role, meeting) for role in ROLES}
+    sp, te, pa, st = (pages[r] for r in ROLES)
+    team_pages = [sp, te, pa]
+    first = team.student.split()[0]
+    try:
+        for page in pages.values():
+            sees(page, "Step 2 of 7: Student voice first")
+        # The September answers are on screen, and every team side is shut: the student speaks first.
+        locked_everywhere(team_pages, SEPTEMBER, team.student)
+        assert SEPTEMBER["feelings"] in box(te, "meeting_voice_feelings").inner_text()
+        next_step = sp.get_by_role("button", name="Next: progress review")
+        expect(next_step).to_be_disabled()
+        expect(sp.get_by_text(f"Next opens when {first} has confirmed, updated or passed on "
+                              "“How do you feel about school right now?”")).to_be_visible()
+        # The plan page, open beside the room, offers the team no Edit that could only be refused.
+        plan = te.context.new_page()
+        plan.goto(f"{server.base}/plan?plan={team.plan_id}")
+        settle(plan)
+        sees(plan, "In my words")
+        assert plan.get_by_text(f"Opens after {team.student} has confirmed").count() == len(SEPTEMBER)
+        assert not any(team_side_open(plan, key).count() for key in SEPTEMBER)
+        plan.close()
+        snap(sp, "meeting-voice-second-specialist.png")
+        snap(st, "meeting-voice-second-student.png")
+        snap(te, "meeting-voice-second-teacher.png")
+        snap(st, "meeting-voice-second-student-phone.png", PHONE)
+        snap(te, "meeting-voice-second-teacher-phone.png", PHONE)
+
+        # "Still true" opens that question's team side on every team screen; the others stay shut.
+        click(st, box(st, "meeting_voice_feelings").get_by_role("button", name="Still true"))
+        opens_everywhere(team_pages, "feelings")
+        follows(pages.values(), "Still true at this meeting.")
+        locked_everywhere(team_pages, ("strengths", "needs", "learning_style"), team.student)
+        expect(next_step).to_be_disabled()
+        notice = sp.get_by_text(f"Next opens when {first}")
+        expect(notice).to_contain_text("“What are your strengths?”")
+        assert "How do you feel about school" not in notice.inner_text()
+
+        # Pass opens it too, and the September words stay.
+        click(st, box(st, "meeting_voice_strengths").get_by_role("button", name="Pass", exact=True))
+        opens_everywhere(team_pages, "strengths")
+        follows(pages.values(), "Passed at this meeting; the words above are from before.")
+        assert SEPTEMBER["strengths"] in box(pa, "meeting_voice_strengths").inner_text()
+        locked_everywhere(team_pages, ("needs", "learning_style"), team.student)
+
+        # The teacher adds to an opened question at once; everyone sees it.
+        feelings = box(te, "meeting_voice_feelings")
+        click(te, team_side_open(te, "feelings").get_by_role("button"))
+        feelings.get_by_role("textbox").fill("Leads the lab group without being asked")
+        click(te, feelings.get_by_role("button", name="Save"))
+        follows([sp, pa, st], "Leads the lab group without being asked")
+
+        # The student updates one answer; the specialist, typing beside the student, says the last is
+        # still true. Only then may the meeting move on, and everyone follows.
+        answer(st, "learning_style", "By building a model, then explaining it")
+        opens_everywhere(team_pages, "learning_style")
+        expect(next_step).to_be_disabled()
+        click(sp, box(sp, "meeting_voice_needs").get_by_role("button", name="Still true"))
+        opens_everywhere([te, pa], "needs")
+        expect(next_step).to_be_enabled(timeout=FOLLOWS)
+        settle(sp)
+        sp.get_by_role("button", name="Next: progress review").click()
+        follows(pages.values(), "Step 3 of 7: Progress review")
+        assert meetings.meeting_state(db, m["specialist"].user_id, meeting)["voice_waiting"] == []
+    except Exception:
+        for role, page in pages.items():
+            page.screenshot(path=str(ARTIFACTS / f"meeting-voice-failure-{role}.png"))
+        raise
+    finally:
+        for page in pages.values():
+            page.context.close()
+
+
+def test_a_parent_who_joins_at_supports_checks_in_from_the_bar_and_signs(demo, school, browser):
+    server, db = school
+    team = demo_team(demo, db)
+    m = team.members
+    meeting = open_at(db, team, "student voice", checked_in=("specialist", "teacher", "student"))
+    speaks_first(db, team, meeting)
+    to_step(db, m["specialist"].user_id, meeting, "supports")
+    ARTIFACTS.mkdir(exist_ok=True)
+    sp = join(browser, server.base, m["specialist"], "specialist", meeting)
+    pa = person(browser, server.base, m["guardian"], "guardian")
+    try:
+        # The parent comes late, from their home page, and lands where the meeting is.
+        pa.goto(server.base)
+        settle(pa)
+        click_until(pa, pa.locator(f'.st-key-home_meeting_{meeting}[data-stale="false"]').get_by_role("button"),
+                    pa.get_by_text("Step 5 of 7: Supports").first)
+        bar = box(pa, "meeting_check_in_bar")
+        expect(bar).to_be_visible()
+        bar.get_by_role("radiogroup", name="I am here").get_by_text("phone", exact=True).click()
+        click(pa, bar.get_by_role("button", name="Check in"))
+        expect(bar).to_have_count(0)
+        guardian = next(a for a in meetings.meeting_state(db, m["specialist"].user_id, meeting)["attendance"]
+                        if a["user_id"] == m["guardian"].user_id)
+        assert (guardian["status"], guardian["mode"]) == ("present", "phone")
+
+        # At review and sign, the parent signs like everyone who was there.
+        for step in ("next steps", "review and sign"):
+            click(sp, sp.get_by_role("button", name=f"Next: {step}"))
+        follows([pa], "Step 7 of 7: Review and sign")
+        snap(pa, "meeting-late-parent-review.png", PHONE)
+        click(pa, pa.get_by_role("button", name="I was here and I have read this"))
+        follows([sp], f"{m['guardian'].name} (guardian): signed")
+    except Exception:
+        for role, page in (("specialist", sp), ("guardian", pa)):
+            page.screenshot(path=str(ARTIFACTS / f"meeting-late-failure-{role}.png"))
+        raise
+    finally:
+        for page in (sp, pa):
             page.context.close()
