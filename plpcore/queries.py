@@ -60,7 +60,7 @@ from plpcore.rules import (
     pick_current,
     viewer_can,
 )
-from plpcore.services import voice_waiting
+from plpcore.services import voice_done, voice_waiting
 
 FLAGS = ("no_active_plan", "no_achievement_goal", "no_affective_goal", "no_progress_this_period",
          "meeting_overdue", "record_unsigned")
@@ -163,7 +163,8 @@ def student_plan(db: Database, actor_id: int, plan_id: int) -> shapes.ViewedPlan
         record_view(s, grant, "plan", plan.id)
         roles = sorted(str(r) for r in grant.roles)
         doc = shapes.ViewedPlan(**plan_document(s, plan.id), viewer_roles=roles, can=viewer_can(roles),
-                                voice_waiting=voice_waiting(s, plan.id), set_aside=_set_aside_for(s, actor_id, plan.id))
+                                voice_waiting=voice_waiting(s, plan.id), voice_done=voice_done(s, plan.id) or {},
+                                set_aside=_set_aside_for(s, actor_id, plan.id))
         for support in doc["supports"]:
             support["mine"] = owns_support(support["owner_user_id"], support["owner_role"], actor_id, roles)
             support["may_acknowledge"] = may_acknowledge_support(support, actor_id, roles)

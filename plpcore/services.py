@@ -334,11 +334,18 @@ def voice_waiting(session: Session, plan_id: int) -> list[str]:
     voice-first questions the student has not yet confirmed ("still true"), updated or passed
     on at this meeting. An answer from September does not count in October: the student speaks
     first at every meeting. Outside a meeting nothing waits."""
+    done = voice_done(session, plan_id)
+    return [] if done is None else [k for k in VOICE_FIRST if k not in done]
+
+
+def voice_done(session: Session, plan_id: int) -> dict[str, str] | None:
+    """What the student did with each voice-first question at the meeting in progress ("still true",
+    "updated", "passed"), by key; None outside a meeting."""
     meeting_id = in_progress_meeting(session, plan_id)
     if meeting_id is None:
-        return []
-    done = set(session.scalars(select(VoiceConfirmation.key).where(VoiceConfirmation.meeting_id == meeting_id)))
-    return [k for k in VOICE_FIRST if k not in done]
+        return None
+    return {key: str(outcome) for key, outcome in session.execute(
+        select(VoiceConfirmation.key, VoiceConfirmation.outcome).where(VoiceConfirmation.meeting_id == meeting_id))}
 
 
 def in_progress_meeting(session: Session, plan_id: int) -> int | None:
@@ -749,15 +756,19 @@ def _what(row: Base) -> str:
     return "the plan's status"
 
 
+def _edited_row(session: Session, actor_id: int, entity: str, entity_id: int) -> tuple[Base, Grant]:
+    model = _SET_ASIDE_ROWS.get(entity)
+    if model is None:
+        raise InvalidInput("edit", f"unknown kind of row {entity!r}.")
+    return load(session, actor_id, model, entity_id, Action.VIEW)
+
+
 def set_aside(db: Database, actor_id: int, entity: str, entity_id: int) -> None:
     """The actor's edit of a row lost a conflict and waits for them to merge it. The person whose
     save won (the last other person to write the row) is told, so two people do not both think
     they are done. Once per row and person until settled."""
-    model = _SET_ASIDE_ROWS.get(entity)
-    if model is None:
-        raise InvalidInput("edit", f"unknown kind of row {entity!r}.")
     with db.write() as s:
-        row, grant = load(s, actor_id, model, entity_id, Action.VIEW)
+        row, grant = _edited_row(s, actor_id, entity, entity_id)
         waiting = s.scalar(select(SetAside.id).where(SetAside.entity == entity, SetAside.entity_id == entity_id,
                                                       SetAside.by_user == actor_id, SetAside.settled_at.is_(None)))
         if waiting is not None:
@@ -777,9 +788,9 @@ def set_aside(db: Database, actor_id: int, entity: str, entity_id: int) -> None:
 def settle_set_aside(db: Database, actor_id: int, entity: str, entity_id: int) -> None:
     """The actor chose (kept theirs, kept their own, or merged): the notice of their set-aside edit ends."""
     with db.write() as s:
+        _row, grant = _edited_row(s, actor_id, entity, entity_id)
         notices = s.scalars(select(SetAside).where(SetAside.entity == entity, SetAside.entity_id == entity_id,
                                                    SetAside.by_user == actor_id, SetAside.settled_at.is_(None))).all()
         for notice in notices:
             notice.settled_at = utcnow()
-            grant = authorize(s, actor_id, s.get_one(Plan, notice.plan_id).student_id, Action.VIEW)
             written(s, grant, notice.plan_id, "settle", notice, field=entity, new=notice.what)

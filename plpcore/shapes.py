@@ -192,6 +192,7 @@ class ViewedPlan(PlanDoc):
     viewer_roles: list[str]
     can: dict[str, bool]  # Action value -> whether the viewer's roles allow it
     voice_waiting: list[str]  # voice-first questions whose team side is closed: a meeting in progress waits for the student
+    voice_done: dict[str, str]  # at the meeting in progress: key -> "still true", "updated" or "passed"
     set_aside: list[SetAsideNotice]  # other people's edits that lost to this viewer's save, not yet merged
 
 

@@ -176,6 +176,14 @@ def assessments_csv(w) -> bytes:
     return f"student_id,assessment,date,score\n1001,Quiz {next(w.counter)},2026-09-02,88\n".encode()
 
 
+def answered(w, key: str) -> dict:
+    """Ana has an answer to a voice-first question for "Still true" to confirm."""
+    doc = queries.student_plan(w.db, w.sam, w.ana_plan)
+    if not any(x["key"] == key and x["voice"] == "student" and x["text"] for x in doc["sections"]):
+        services.update_section(w.db, w.ana, w.ana_plan, key, "student", "Good, mostly", 0)
+    return {}
+
+
 def new_goal(w) -> dict:
     goal = services.add_goal(w.db, w.sam, w.ana_plan, kind="other", statement="A goal to close")
     return {"goal": goal, "v": version(w, Goal, goal)}
@@ -271,6 +279,8 @@ CELLS = [
          ("meeting",), ALLOWED[Action.RUN_MEETING]),
     Cell(meetings.advance, lambda w, a, p: meetings.advance(w.db, a, w.ana_meeting, "review and sign"),
          ("meeting",), ALLOWED[Action.RUN_MEETING]),
+    Cell(meetings.confirm_voice, lambda w, a, p: meetings.confirm_voice(w.db, a, w.ana_meeting, "feelings"),
+         ("voice_confirmation",), ALLOWED[Action.STUDENT_VOICE], prepare=lambda w: answered(w, "feelings")),
     Cell(meetings.check_in, lambda w, a, p: meetings.check_in(w.db, a, w.ana_meeting, "video"),
          ("attendance",), ALLOWED[Action.ATTEND_MEETING]),
     Cell(meetings.mark_attendance, lambda w, a, p: meetings.mark_attendance(w.db, a, w.tia_attendance, "present"),
@@ -298,6 +308,11 @@ CELLS = [
          (), ALLOWED[Action.VIEW]),
     # the read side
     Cell(queries.student_plan, lambda w, a, p: queries.student_plan(w.db, a, w.ana_plan), (), ALLOWED[Action.VIEW]),
+    # Anyone who may see the plan may lose a conflict on it, and settle that
+    Cell(services.set_aside, lambda w, a, p: services.set_aside(w.db, a, "goal", w.ana_goal), ("set_aside",),
+         ALLOWED[Action.VIEW]),
+    Cell(services.settle_set_aside, lambda w, a, p: services.settle_set_aside(w.db, a, "goal", w.ana_goal),
+         ("set_aside",), ALLOWED[Action.VIEW]),
     Cell(queries.student_summary, lambda w, a, p: queries.student_summary(w.db, a, w.ana_student),
          (), ALLOWED[Action.VIEW]),
     Cell(queries.goals_with_progress, lambda w, a, p: queries.goals_with_progress(w.db, a, w.ana_student),
@@ -360,6 +375,8 @@ CELLS = [
 # Public functions taking the database that are deliberately not in the matrix.
 NOT_IN_MATRIX = {
     "queries.plan_revision": "the meeting room's poll: a bare counter, authorized when the room opened",
+    "queries.meeting_statuses": "the homes' poll: bare statuses of meetings the home already read for the viewer",
+    "accounts.reset_password_on_the_server": "the server operator's command line; no account acts (test_cli.py)",
     "accounts.is_empty": "first-run check; reveals no student data",
     "accounts.is_demo": "whether the demo banner shows; reveals no student data",
     "accounts.set_up_school": "first run only; refused once a school exists (tested in accounts tests)",

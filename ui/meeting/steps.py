@@ -80,7 +80,7 @@ def student_voice(room: Room) -> None:
         name = first_name(room.ctx)
         st.caption(md(f"{name} speaks first, at every meeting: for each question, {name} says whether the earlier "
                       "answer is still true, updates it, or passes. Then the team's side of that question opens."))
-    at = AtMeeting(room.id, room.state["opened_at"])
+    at = AtMeeting(room.id)
     for key in services.VOICE_FIRST:
         question(room.ctx, key, box_key=f"meeting_voice_{key}", meeting=at)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import functools
 from typing import Any
 
@@ -22,7 +21,6 @@ class AtMeeting:
     """The meeting in progress a question is shown in (its voice step): where "Still true" goes."""
 
     id: int
-    opened_at: dt.datetime | None  # answers written since then were written at this meeting
 
 
 def profile(ctx: Ctx) -> None:
@@ -156,7 +154,7 @@ def student_side(ctx: Ctx, key: str, label: str, meeting: AtMeeting, waiting: bo
     answer(ctx, row, "student", say_passed=waiting)
     name = first_name(ctx)
     if not waiting:
-        st.caption(md(done_here(row, meeting)))
+        st.caption(md(done_here(ctx.doc["voice_done"].get(key), row)))
     elif row and (row["text"].strip() or row["passed"]):
         ask = "Is this still true?" if viewer_is_student(ctx) else f"Ask {name}: is this still true?"
         st.caption(md(f"Written before this meeting. {ask}" if editable else
@@ -188,16 +186,15 @@ def first_name(ctx: Ctx) -> str:
     return student["preferred_name"] or student["first_name"]
 
 
-def done_here(row: shapes.Section | None, meeting: AtMeeting) -> str:
-    """What the student did with the question at this meeting, as the answer's row shows it."""
-    if row is None:
-        return "Done at this meeting."
-    here = meeting.opened_at is not None and row["updated_at"] is not None and row["updated_at"] >= meeting.opened_at
-    if not here:
-        return "Still true at this meeting."
-    if row["passed"]:
-        return "Passed at this meeting; the words above are from before." if row["text"] else "Passed at this meeting."
-    return "Updated at this meeting."
+DONE_HERE = {"still true": "Still true at this meeting.", "updated": "Updated at this meeting.",
+             "passed": "Passed at this meeting."}
+
+
+def done_here(outcome: str | None, row: shapes.Section | None) -> str:
+    """What the student did with the question at this meeting (plpcore's voice_done)."""
+    if outcome == "passed" and row and row["text"]:
+        return "Passed at this meeting; the words above are from before."
+    return DONE_HERE.get(outcome or "", "Done at this meeting.")
 
 
 def still_true(ctx: Ctx, meeting_id: int, key: str) -> None:
