@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from plpcore import checks, records, shapes
@@ -28,7 +28,6 @@ from plpcore.models import (
     Link,
     Meeting,
     MeetingKind,
-    MeetingRecord,
     MeetingStatus,
     Plan,
     PlanKind,
@@ -59,12 +58,6 @@ AGENDA = list(AgendaStep)
 REQUIRED_ROLES = (AuthorRole.SPECIALIST, AuthorRole.TEACHER, AuthorRole.GUARDIAN, AuthorRole.STUDENT)
 HEARTBEAT_EVERY = dt.timedelta(seconds=5)
 IN_ROOM_WITHIN = dt.timedelta(seconds=30)
-
-
-@event.listens_for(MeetingRecord, "before_update")
-@event.listens_for(MeetingRecord, "before_delete")
-def _records_are_final(_mapper, _conn, target: MeetingRecord) -> None:
-    raise InvalidInput("meeting record", "a finalized meeting record is never changed.")
 
 
 def _open(meeting: Meeting) -> None:

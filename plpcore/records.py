@@ -24,6 +24,12 @@ from plpcore.rules import LIVE_SUPPORT, goal_is_live
 SNAPSHOT_VERSION = 2
 
 
+@event.listens_for(MeetingRecord, "before_update")
+@event.listens_for(MeetingRecord, "before_delete")
+def _records_are_final(_mapper, _conn, target: MeetingRecord) -> None:
+    raise InvalidInput("meeting record", "a finalized meeting record is never changed.")
+
+
 @event.listens_for(RecordSignature, "before_update")
 @event.listens_for(RecordSignature, "before_delete")
 def _signatures_are_final(_mapper, _conn, target: RecordSignature) -> None:

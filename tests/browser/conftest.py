@@ -7,6 +7,7 @@ Locally a missing Chromium skips these tests with the reason; with CI=true it fa
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,6 +55,24 @@ def fresh_server(demo, tmp_path) -> Iterator[Server]:
     server = start_server(demo.url, tmp_path / "streamlit.log")
     yield server
     server.stop()
+
+
+@pytest.fixture
+def private_demo(demo, tmp_path) -> Iterator[tuple[Server, Database]]:
+    """A private copy of the demo school and a server over it, for a test that writes (a meeting,
+    a signature): the shared demo stays as built."""
+    path = tmp_path / "private-demo.db"
+    source, target = sqlite3.connect(demo.url.removeprefix("sqlite:///")), sqlite3.connect(path)
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+    url = f"sqlite:///{path}"
+    server = start_server(url, tmp_path / "streamlit.log")
+    db = Database(url)
+    yield server, db
+    server.stop()
+    db.dispose()
 
 
 @pytest.fixture(scope="session")

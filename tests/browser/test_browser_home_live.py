@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import sqlite3
 import time
 
 import pytest
@@ -15,7 +14,6 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
 from bench.driving import click_until, fresh, open_app, settle, sign_in
-from bench.servers import start_server
 from plpcore import accounts, meetings, queries
 from plpcore.db import Database
 from plpcore.models import Link, Relationship
@@ -41,20 +39,8 @@ class Family:
 
 
 @pytest.fixture
-def school(demo, tmp_path):
-    """A private copy of the demo school and a server over it: this test schedules and opens a meeting."""
-    path = tmp_path / "home-live.db"
-    source, target = sqlite3.connect(demo.url.removeprefix("sqlite:///")), sqlite3.connect(path)
-    with target:
-        source.backup(target)
-    source.close()
-    target.close()
-    url = f"sqlite:///{path}"
-    server = start_server(url, tmp_path / "streamlit.log")
-    db = Database(url)
-    yield server, db
-    server.stop()
-    db.dispose()
+def school(private_demo):
+    return private_demo
 
 
 def same_day() -> None:

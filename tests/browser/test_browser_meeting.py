@@ -14,7 +14,6 @@ import collections
 import dataclasses
 import datetime as dt
 import re
-import sqlite3
 import time
 
 import pandas as pd
@@ -24,7 +23,6 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from bench.driving import click_until, open_app, settle, sign_in
-from bench.servers import start_server
 from plpcore import meetings, queries, services
 from plpcore.db import Database
 from plpcore.models import Link, Student, User
@@ -59,20 +57,8 @@ class Team:
 
 
 @pytest.fixture
-def school(demo, tmp_path):
-    """A private copy of the demo school and a server over it: this test writes a whole meeting."""
-    path = tmp_path / "meeting.db"
-    source, target = sqlite3.connect(demo.url.removeprefix("sqlite:///")), sqlite3.connect(path)
-    with target:
-        source.backup(target)
-    source.close()
-    target.close()
-    url = f"sqlite:///{path}"
-    server = start_server(url, tmp_path / "streamlit.log")
-    db = Database(url)
-    yield server, db
-    server.stop()
-    db.dispose()
+def school(private_demo):
+    return private_demo
 
 
 def demo_team(demo, db: Database) -> Team:

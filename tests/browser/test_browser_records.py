@@ -5,13 +5,11 @@ its time, while the record's stored text and SHA-256 stay as they were."""
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 from sqlalchemy import select
 
 from bench.driving import open_app, settle, sign_in
-from bench.servers import start_server
 from plpcore.db import Database
 from plpcore.models import Attendance, AttendanceStatus, Meeting, MeetingRecord, MeetingStatus, RecordSignature, User
 from tests.browser.conftest import ARTIFACTS
@@ -24,20 +22,8 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def school(demo, tmp_path):
-    """A private copy of the demo school and a server over it: this test signs a record."""
-    path = tmp_path / "records.db"
-    source, target = sqlite3.connect(demo.url.removeprefix("sqlite:///")), sqlite3.connect(path)
-    with target:
-        source.backup(target)
-    source.close()
-    target.close()
-    url = f"sqlite:///{path}"
-    server = start_server(url, tmp_path / "streamlit.log")
-    db = Database(url)
-    yield server, db
-    server.stop()
-    db.dispose()
+def school(private_demo):
+    return private_demo
 
 
 def unsigned_parent(db: Database) -> tuple[int, str, str]:
