@@ -7,6 +7,7 @@ the URL and the person signed in the way a valid cookie does; the database is th
 from __future__ import annotations
 
 import json
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -293,6 +294,23 @@ def test_second_editor_of_a_goal_sees_both_texts_side_by_side(school):
     assert "**Your version** · Goal" in headings
     assert "**Their version (by Sam Specialist)** · Goal" in headings
     assert stored_goal(school, school.ana_goal)["statement"] == "Sam: finish the unit and start 7th-grade ratios"
+
+
+def infos(at: AppTest) -> list[str]:
+    return [re.sub(r"\\(.)", r"\1", i.value) for i in at.info]
+
+
+def test_the_person_whose_save_won_is_told_that_the_other_edit_waits_to_be_merged(school):
+    conflicting_edits(school)
+    sam = open_plan(school, "sam")
+    assert any(i.startswith("Ada's edit of the goal “Sam: finish the unit and start 7th-grade ratios” was set aside")
+               for i in infos(sam))
+
+
+def test_the_set_aside_notice_ends_once_the_other_person_has_chosen(school):
+    ada, key = conflicting_edits(school)
+    ada.button(key=f"{key}_keep_theirs").click().run()
+    assert not any("was set aside" in i for i in infos(open_plan(school, "sam")))
 
 
 def test_keep_mine_stores_my_text_and_keeps_theirs_in_the_goal_history(school):
