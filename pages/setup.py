@@ -11,7 +11,6 @@ import streamlit as st
 from plpcore import accounts, demo
 from ui import session
 from ui.feedback import refuse, show_error, write
-from ui.session import StateKeys
 
 session.signed_out_screen()
 DEMO_STUDENTS = 86
@@ -36,8 +35,7 @@ def set_up_school() -> None:
 
 
 def build_demo() -> None:
-    school = demo.build_school(session.database(), students=DEMO_STUDENTS)
-    st.session_state[StateKeys.DEMO_ACCOUNTS] = [list(row) for row in school.accounts]
+    demo.build_school(session.database(), students=DEMO_STUDENTS)  # its sign-ins: on the sign-in page
 
 
 st.title("Set up PlanTable")

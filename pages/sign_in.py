@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from plpcore import accounts
 from ui import auth, session
 from ui.feedback import md
 from ui.session import StateKeys
@@ -23,10 +24,10 @@ with left:
         st.error(md(refused))
     st.caption("Forgot your password? Your school's specialist or admin can reset it.")
 
-demo_accounts = st.session_state.get(StateKeys.DEMO_ACCOUNTS)
+demo_accounts = accounts.demo_sign_ins(session.database())
 if demo_accounts:
     with right:  # beside the form, so both are in view while typing
         st.subheader("Demo sign-ins", anchor=False)
-        st.write("Sign in as any of these made-up people. This list is shown only now, in this browser tab.")
+        st.write("Sign in as any of these made-up people. The list stays here while the demo school is loaded.")
         # A plain table, so the passwords can be selected and copied as text.
         st.table(pd.DataFrame(demo_accounts, columns=["role", "username", "password"]).set_index("role"))

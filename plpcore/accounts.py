@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -377,6 +378,14 @@ def is_demo(db: Database) -> bool:
     """True when the database holds the made-up demo school (the app then says so on every page)."""
     with db.read() as s:
         return bool(s.scalar(select(func.count(School.id)).where(School.demo.is_(True))))
+
+
+def demo_sign_ins(db: Database) -> list[tuple[str, str, str]]:
+    """The demo school's made-up sign-ins (role, username, password) while it is loaded: the sign-in
+    page keeps them in view, since nobody's real password is among them. Empty for a real school."""
+    with db.read() as s:
+        kept = s.scalar(select(School.demo_sign_ins).where(School.demo.is_(True)).limit(1))
+    return [tuple(row) for row in json.loads(kept)] if kept else []
 
 
 def people(db: Database, actor_id: int, now: dt.datetime | None = None) -> list[dict]:

@@ -67,6 +67,8 @@ def build_parser() -> Parser:
     p = commands.add_parser("demo", parents=[common], help="build the demo school on an empty database")
     p.add_argument("--students", type=int, default=86, help="caseload size (default 86)")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--fresh", action="store_true",
+                   help="first drop the demo school this database holds (refused if it holds anything real)")
 
     for name, what in (("import-roster", "students, guardians, teachers and links"),
                        ("import-assessments", "assessment results")):
@@ -228,9 +230,11 @@ def cmd_reset_password(args) -> None:
 
 
 def cmd_demo(args) -> None:
-    from plpcore import demo
+    from plpcore import accounts, demo
 
     db = _database(args)
+    if args.fresh and not accounts.is_empty(db):
+        demo.drop_school(db)
     school = demo.build_school(db, students=args.students, seed=args.seed)
     print(f"# demo school: {school.students} students on {school.accounts[0][1]}'s caseload; every account of a "
           "role shares that role's password", file=sys.stderr)

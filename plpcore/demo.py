@@ -348,6 +348,13 @@ def _school_year(today: dt.date) -> tuple[str, dt.date, dt.date]:
 
 
 def _check_empty(session: Session) -> None:
+    _check_no_real_school(session)
+    if session.scalar(select(func.count(School.id))):
+        raise InvalidInput("database", "it already holds the demo school; load a fresh one with "
+                                       "`python -m plpcore demo --fresh`.")
+
+
+def _check_no_real_school(session: Session) -> None:
     real_school = session.scalar(select(func.count(School.id)).where(School.demo.is_(False)))
     real_users = session.scalar(
         select(func.count(User.id))
@@ -357,8 +364,17 @@ def _check_empty(session: Session) -> None:
     if real_school or real_users:
         raise InvalidInput("database", "it already holds a real school's data; the demo is only built on an "
                                        "empty database (point --db or PLP_DATABASE_URL at a new one).")
-    if session.scalar(select(func.count(School.id))):
-        raise InvalidInput("database", "it already holds the demo school; use a new database for a fresh demo.")
+
+
+def drop_school(db: Database) -> None:
+    """Empty a database that holds only the demo school (`python -m plpcore demo --fresh`), in one
+    transaction; refused, and nothing touched, when it holds anything real."""
+    with db.write() as s:
+        _check_no_real_school(s)
+        if not s.scalar(select(func.count(School.id)).where(School.demo.is_(True))):
+            raise InvalidInput("database", "it holds no demo school to drop.")
+        for table in reversed(Base.metadata.sorted_tables):
+            s.execute(table.delete())
 
 
 def build_school(
@@ -385,6 +401,8 @@ def build_school(
             hashes = {role: job.result() for role, job in hashing.items()}
             for row in builder.rows.rows[User]:
                 row["password_hash"] = hashes[row["password_hash"]]
+            builder.rows.rows[School][0]["demo_sign_ins"] = json.dumps(
+                [[role, username, passwords[role]] for role, username in builder.shown])
             counts = builder.rows.insert(s)
             counts["meeting_record"] = _records(s, builder.specialist_id)
     db.analyze()

@@ -190,6 +190,9 @@ class School(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The demo school's made-up sign-ins (JSON [[role, username, password], ...]), shown on the
+    # sign-in page while it is loaded. Never set for a real school.
+    demo_sign_ins: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     years: Mapped[list[SchoolYear]] = relationship(back_populates="school")

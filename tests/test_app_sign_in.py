@@ -86,6 +86,21 @@ def test_loading_the_demo_school_lists_its_sign_ins_and_marks_every_page_as_demo
     assert "Demo sign-ins" not in page_text(at)
 
 
+def test_the_demo_sign_ins_stay_on_the_sign_in_page_after_a_reload(empty_db):
+    at = app().run()
+    at.button(key="setup_demo").click().run()
+    later = app().run()  # a new browser session: a reload, another tab, the next morning
+
+    specialist = later.table[0].value.loc["specialist"]
+    sign_in(later, specialist.username, specialist.password)
+    assert titles(later) == ["My caseload"]
+
+
+def test_a_real_school_shows_no_sign_in_table(app_school):
+    at = app().run()
+    assert not at.table and "Demo sign-ins" not in page_text(at)
+
+
 # --- signing in ----------------------------------------------------------------------------------
 
 

@@ -176,6 +176,30 @@ def test_create_user_on_an_empty_database_says_to_set_up_first(bad_runs):
 # --- the commands doing their work -----------------------------------------------------------
 
 
+def test_demo_fresh_replaces_a_loaded_demo_school_with_a_new_one(tmp_path):
+    first = plpcore("demo", "--students", "5", db_path=tmp_path / "demo.db")
+    again = plpcore("demo", "--fresh", "--students", "7", db_path=tmp_path / "demo.db")
+
+    assert again.returncode == 0, again.stderr
+    assert row_counts(tmp_path / "demo.db")["student"] == 7
+    assert first.stdout.split() != again.stdout.split()  # new made-up passwords
+
+
+def test_demo_fresh_refuses_a_database_with_a_real_school_and_leaves_it_whole(school_file, tmp_path):
+    path = tmp_path / "copy.db"
+    shutil.copy(school_file, path)
+    before = row_counts(path)
+    done = plpcore("demo", "--fresh", db_path=path)
+    assert done.returncode == 1 and "real school" in done.stderr
+    assert without_audit(row_counts(path)) == without_audit(before)
+
+
+def test_a_second_demo_without_fresh_says_how_to_start_over(tmp_path):
+    plpcore("demo", "--students", "3", db_path=tmp_path / "demo.db")
+    again = plpcore("demo", "--students", "3", db_path=tmp_path / "demo.db")
+    assert again.returncode == 1 and "demo --fresh" in again.stderr
+
+
 def test_demo_builds_the_school_and_prints_the_accounts(tmp_path):
     done = plpcore("demo", db_path=tmp_path / "demo.db")
 

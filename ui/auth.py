@@ -77,7 +77,6 @@ def signed_in_user(auth: stauth.Authenticate, db: Database) -> tuple[SignedIn, b
     user = SignedIn(id=account.id, username=account.username, name=account.display_name,
                     kind=str(account.kind), is_admin=account.is_admin)
     st.session_state[StateKeys.USER] = user
-    st.session_state.pop(StateKeys.DEMO_ACCOUNTS, None)
     return user, account.must_change_password
 
 

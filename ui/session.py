@@ -27,7 +27,6 @@ class StateKeys:
     FLASH = "plp_flash"  # a one-time success message shown after a rerun
     ERROR = "plp_error"  # a one-time error message from a callback, shown on the next run
     SIGN_IN_ERROR = "plp_sign_in_error"  # why the last sign-in was refused (wrong password, locked)
-    DEMO_ACCOUNTS = "plp_demo_accounts"  # the demo school's sign-ins, shown to whoever loaded it
     COOKIE = "plp_cookie"  # "set" or "delete": the sign-in cookie to change on the next run
 
 

@@ -4,7 +4,8 @@
   an index on meeting.scheduled_at for the homes' "a meeting of yours today" poll;
 - voice_confirmation: what the student did with each voice-first question at one meeting;
 - record_signature: signatures given after finalizing, append-only, with the fingerprint read;
-- set_aside: an edit that lost a conflict, so the person whose save won is told.
+- set_aside: an edit that lost a conflict, so the person whose save won is told;
+- school.demo_sign_ins: the demo school's made-up sign-ins, kept for the sign-in page (issue 16).
 
 Revision ID: 0003
 Revises: 0002
@@ -68,6 +69,9 @@ def upgrade() -> None:
     with op.batch_alter_table('record_signature', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_record_signature_record_id'), ['record_id'], unique=False)
 
+    with op.batch_alter_table('school', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('demo_sign_ins', sa.Text(), nullable=True))
+
     with op.batch_alter_table('meeting', schema=None) as batch_op:
         batch_op.add_column(sa.Column('opened_at', sa.DateTime(), nullable=True))
         batch_op.create_index(batch_op.f('ix_meeting_scheduled_at'), ['scheduled_at'], unique=False)
@@ -75,6 +79,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('school', schema=None) as batch_op:
+        batch_op.drop_column('demo_sign_ins')
+
     with op.batch_alter_table('meeting', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_meeting_scheduled_at'))
         batch_op.drop_column('opened_at')
