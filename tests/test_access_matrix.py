@@ -379,6 +379,7 @@ NOT_IN_MATRIX = {
     "accounts.reset_password_on_the_server": "the server operator's command line; no account acts (test_cli.py)",
     "accounts.is_empty": "first-run check; reveals no student data",
     "accounts.is_demo": "whether the demo banner shows; reveals no student data",
+    "accounts.demo_sign_ins": "the demo school's made-up sign-ins for the sign-in page; none for a real school",
     "accounts.set_up_school": "first run only; refused once a school exists (tested in accounts tests)",
     "accounts.user_by_name": "sign-in machinery, called before anyone is signed in",
     "accounts.sign_in": "sign-in machinery",
