@@ -146,6 +146,8 @@ AREA_WEIGHTS = {
 
 # --- what the plans say -------------------------------------------------------------------
 
+# An achievement goal says "by March" (or April, May): its target date is the 15th of that month.
+TARGET_MONTHS = {"March": 3, "April": 4, "May": 5}
 ACHIEVEMENT = {
     "math": ("Complete compacted {next} math units and score 85% or higher on each unit test by {month}.",
              "Solve at least 20 of 30 MATHCOUNTS sprint-round problems at the chapter competition in February.",
@@ -591,15 +593,17 @@ class _Builder:
                 writes += 1
 
         teacher_id, course, _ = team["teachers"][0]
-        month = rng.choice(("March", "April", "May"))
+        month = rng.choice(tuple(TARGET_MONTHS))
+        by = dt.date(self.year_start.year + 1, TARGET_MONTHS[month], 15)  # what "by {month}" says
         goals: list[tuple[int, GoalKind, str]] = []
         area = rng.choice(areas)
         statement = rng.choice(ACHIEVEMENT[area]).format(next=f"grade {min(grade + 1, 12)}", month=month)
-        goals.append((self.goal(plan_id, GoalKind.ACHIEVEMENT, area, statement, status), GoalKind.ACHIEVEMENT, statement))
+        goals.append((self.goal(plan_id, GoalKind.ACHIEVEMENT, area, statement, status, by=by), GoalKind.ACHIEVEMENT,
+                      statement))
         if status is PlanStatus.ACTIVE and rng.random() < 0.35 and len(areas) > 1:
             area2 = next(a for a in areas if a != area)
             statement = rng.choice(ACHIEVEMENT[area2]).format(next=f"grade {min(grade + 1, 12)}", month=month)
-            goals.append((self.goal(plan_id, GoalKind.ACHIEVEMENT, area2, statement, status), GoalKind.ACHIEVEMENT,
+            goals.append((self.goal(plan_id, GoalKind.ACHIEVEMENT, area2, statement, status, by=by), GoalKind.ACHIEVEMENT,
                           statement))
         if rng.random() < 0.9:  # a few plans still lack an affective goal: the caseload flags them
             statement = rng.choice(AFFECTIVE)
@@ -624,7 +628,8 @@ class _Builder:
         return True
 
     def goal(self, plan_id: int, kind: GoalKind, area: str | None, statement: str, plan_status: PlanStatus, *,
-             proposed_by_student: bool = False) -> int:
+             proposed_by_student: bool = False, by: dt.date | None = None) -> int:
+        """A goal due `by` the date its statement names (the end of the school year's May when it names none)."""
         rng = self.rng
         status = GoalStatus.NOT_STARTED if plan_status is PlanStatus.DRAFT else rng.choice(
             (GoalStatus.IN_PROGRESS,) * 8 + (GoalStatus.MET, GoalStatus.NOT_STARTED))
@@ -633,7 +638,7 @@ class _Builder:
             Goal, plan_id=plan_id, kind=kind, area=area, statement=statement,
             success_criteria=rng.choice(CRITERIA.get(kind, CRITERIA[GoalKind.ACHIEVEMENT])),
             baseline=rng.choice(BASELINES.get(kind, BASELINES[GoalKind.ACHIEVEMENT])),
-            target_date=dt.date(self.year_start.year + 1, 5, 15), status=status,
+            target_date=by or dt.date(self.year_start.year + 1, 5, 15), status=status,
             proposed_by=ProposedBy.STUDENT if proposed_by_student else ProposedBy.TEAM, created_by=self.specialist_id,
             created_at=created, updated_by=self.specialist_id, updated_at=created,
         )

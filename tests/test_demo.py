@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from plpcore import accounts, demo, queries, services
 from plpcore.db import Database
 from plpcore.errors import InvalidInput
-from plpcore.models import AuditEvent, Plan, PlanStatus, School, Student, User
+from plpcore.models import AuditEvent, Goal, Plan, PlanStatus, School, Student, User
 from tests.conftest import make_school
 
 # A day well into the school year, so every caseload flag can show up.
@@ -140,3 +141,13 @@ def test_demo_builds_2000_students_in_one_go(sqlite_db):
 
     assert count(sqlite_db, Student.id) == 2000
     assert len(queries.caseload(sqlite_db, school.specialist_id)) == 2000
+
+
+def test_every_demo_goal_that_says_by_a_month_is_due_in_that_month(built):
+    db, _ = built
+    with db.read() as s:
+        goals = s.execute(select(Goal.statement, Goal.target_date)).all()
+    said = [(statement, due) for statement, due in goals if re.search(r"by (March|April|May)\.$", statement)]
+
+    assert said  # the demo's achievement goals all name a month
+    assert [(statement, due) for statement, due in said if f"by {due:%B}." not in statement] == []
