@@ -99,7 +99,8 @@ def plan_revision(db: Database, plan_id: int) -> int | None:
 
 
 def my_students(db: Database, actor_id: int) -> pd.DataFrame:
-    """Every student the user is linked to, or is; one row per (student, relationship)."""
+    """Every student the user has a role toward: linked to, is, or (an admin) in their school; one row per
+    (student, relationship). The one answer to "which students may this person pick", for every picker."""
     with db.read() as s:
         actor = active_user(s, actor_id)
         if actor is None:
@@ -116,6 +117,10 @@ def my_students(db: Database, actor_id: int) -> pd.DataFrame:
         own = s.scalar(select(Student.id).where(Student.user_id == actor_id))
         if own is not None:
             rows.append({"student_id": own, "relationship": "student", "course": None})
+        if actor.is_admin:  # an admin has a role toward every student of their school (access.roles_toward_each)
+            rows += [{"student_id": i, "relationship": "admin", "course": None}
+                     for i in s.scalars(select(Student.id).where(Student.school_id == actor.school_id,
+                                                                 Student.active.is_(True)))]
         ids = {r["student_id"] for r in rows}
         people = {
             st.id: st
@@ -652,11 +657,15 @@ def meeting_record(db: Database, actor_id: int, meeting_id: int) -> shapes.Meeti
 
 
 def _my_students(session: Session, actor_id: int):
-    """A WHERE clause for the active students an active account is linked to, or is; refused otherwise."""
-    if active_user(session, actor_id) is None:
+    """A WHERE clause for the active students an active account has a role toward (as my_students); refused otherwise."""
+    actor = active_user(session, actor_id)
+    if actor is None:
         raise deny(actor_id, Action.VIEW, "meeting", None, None)
     linked = select(Link.student_id).where(Link.user_id == actor_id, Link.active.is_(True))
-    return and_(or_(Student.id.in_(linked), Student.user_id == actor_id), Student.active.is_(True))
+    mine = or_(Student.id.in_(linked), Student.user_id == actor_id)
+    if actor.is_admin:  # the same students my_students lists
+        mine = or_(mine, Student.school_id == actor.school_id)
+    return and_(mine, Student.active.is_(True))
 
 
 def upcoming_meetings(db: Database, actor_id: int) -> list[shapes.UpcomingMeeting]:

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from plpcore import accounts, queries, services
 from plpcore.access import ALLOWED, Action
 from plpcore.models import AuditEvent, AuthorRole
-from tests.app_support import app, database_copy
+from tests.app_support import app, database_copy, page_text
 from tests.conftest import BLNS
 
 NOT_FOUND = "Not found, or you are not allowed to see it."
@@ -393,6 +393,14 @@ def test_teacher_with_several_students_chooses_one_before_any_plan_shows(school)
     assert at.header[0].value == "Ben Okafor"
     assert at.query_params["student"] == str(school.ben_student)  # the choice is in the URL, for a reload
     assert "Ben: read two novels a month" in texts(at)
+
+
+def test_an_admin_picks_from_the_same_students_their_home_lists(school):
+    at = open_plan(school, "ada")
+    home = queries.caseload(school.db, school.ada, whole_school=True)
+
+    assert "No students are linked to you yet." not in page_text(at)
+    assert set(at.selectbox(key="plan_student_pick").options) == set(home["name"] + " (grade " + home.grade.astype(str) + ")")
 
 
 def test_specialist_starts_the_plan_of_a_student_who_has_none(school):
