@@ -51,10 +51,12 @@ def is_empty(db: Database) -> bool:
 
 
 def school_year_values(name: str, starts_on: Any, ends_on: Any, periods: Sequence[tuple[str, Any, Any]] = ()) -> dict:
-    name = checks.line("school year", name, max_len=20)
-    starts_on = checks.date("year start", starts_on)
-    ends_on = checks.date("year end", ends_on)
-    checks.date_order("year start", starts_on, "year end", ends_on)
+    problems = checks.Problems()
+    name = problems.check(checks.line, "school year", name, max_len=20)
+    starts_on = problems.check(checks.date, "year start", starts_on)
+    ends_on = problems.check(checks.date, "year end", ends_on)
+    problems.check(checks.date_order, "year start", starts_on, "year end", ends_on)
+    problems.raise_any()
     checked = []
     for i, (pname, pstart, pend) in enumerate(periods, 1):
         pname = checks.line(f"reporting period {i} name", pname, max_len=50)
@@ -86,13 +88,22 @@ def set_up_school(
     username: str,
     display_name: str,
     password: str,
+    password_again: str | None = None,
     email: str | None = None,
     demo: bool = False,
 ) -> int:
-    """First run: the school, its current year, and the first specialist (also an admin)."""
-    school_name = checks.line("school name", school_name)
-    year = school_year_values(year_name, starts_on, ends_on)
-    account = _user_values(username, display_name, email, password)
+    """First run: the school, its current year, and the first specialist (also an admin).
+
+    Every refused value is reported at once (InvalidInputs), in the set-up form's order;
+    `password_again`, when given, must repeat `password`.
+    """
+    problems = checks.Problems()
+    school_name = problems.check(checks.line, "school name", school_name)
+    year = problems.check(school_year_values, year_name, starts_on, ends_on)
+    account = problems.check(_user_values, username, display_name, email, password)
+    if password_again is not None and password_again != password:
+        problems.found.append(InvalidInput("password again", "differs from the password. Type the same one twice."))
+    problems.raise_any()
     with db.write() as s:
         if s.scalar(select(func.count(School.id))) or s.scalar(select(func.count(User.id))):
             raise InvalidInput("school", "this database is already set up.")
@@ -158,12 +169,15 @@ def _manages(session, actor: User, user: User) -> bool:
 
 
 def _user_values(username, display_name, email, password) -> dict:
-    return {
-        "username": checks.username(username),
-        "display_name": checks.line("display name", display_name),
-        "email": checks.optional_line("email", email, max_len=254),
-        "password_hash": hash_password(password),
+    problems = checks.Problems()
+    values = {
+        "display_name": problems.check(checks.line, "display name", display_name),
+        "email": problems.check(checks.optional_line, "email", email, max_len=254),
+        "username": problems.check(checks.username, username),
     }
+    problems.check(checks.password, password)
+    problems.raise_any()
+    return values | {"password_hash": hash_password(password)}
 
 
 def create_user(

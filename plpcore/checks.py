@@ -6,39 +6,83 @@ import datetime as dt
 import numbers
 import re
 import unicodedata
-from typing import Literal, TypeVar, overload
+from collections.abc import Callable
+from typing import Literal, ParamSpec, TypeVar, overload
 from urllib.parse import urlparse
 
-from plpcore.errors import InvalidInput
+from plpcore.errors import InvalidInput, InvalidInputs
 from plpcore.models import Choice
 
 SHORT = 200  # names, titles, single-line fields
 LONG = 10_000  # free text: plan sections, goal statements, notes
 
 E = TypeVar("E", bound=Choice)
+T = TypeVar("T")
+P = ParamSpec("P")
 
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
 
 
+class Problems:
+    """The refusals of a form's checks, gathered so that every problem is reported at once.
+
+        problems = Problems()
+        name = problems.check(line, "school name", school_name)
+        ...
+        problems.raise_any()  # nothing is written unless every value passed
+    """
+
+    def __init__(self) -> None:
+        self.found: list[InvalidInput] = []
+
+    def check(self, check: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """The checked value; a refusal is noted (and None stands in for the value until `raise_any`)."""
+        try:
+            return check(*args, **kwargs)
+        except InvalidInputs as exc:
+            self.found += exc.problems
+        except InvalidInput as exc:
+            self.found.append(exc)
+        return None  # pyright: ignore[reportReturnType]  (never used: raise_any raises first)
+
+    def raise_any(self) -> None:
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            raise InvalidInputs(self.found)
+
+
 def text(field: str, value: object, *, max_len: int = LONG, required: bool = True) -> str:
-    """Free text is stored exactly as typed, or refused: never trimmed or rewritten silently."""
+    """Free text is stored as typed, or refused: never trimmed or rewritten, with one exception.
+
+    Invisible control characters (U+0000–U+001F and U+007F–U+009F, except tab and line breaks)
+    come with text pasted from another program: the ones that break a line there (vertical tab,
+    form feed, next line) become a line break, the rest are dropped; nobody can see or mean them,
+    and PostgreSQL cannot store NUL. A broken character (an unpaired surrogate) is refused.
+    """
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise InvalidInput(field, "must be text.")
+    value = without_controls(value)
     if required and not value.strip():
         raise InvalidInput(field, "is required.")
     if len(value) > max_len:
         raise InvalidInput(field, f"is too long ({len(value):,} characters; at most {max_len:,}).")
-    for ch in value:
-        if ch in "\n\r\t":
-            continue
-        cat = unicodedata.category(ch)
-        if cat == "Cc":
-            raise InvalidInput(field, f"contains a control character (U+{ord(ch):04X}).")
-        if cat == "Cs":
-            raise InvalidInput(field, "contains a broken character (an unpaired surrogate).")
+    if any(unicodedata.category(ch) == "Cs" for ch in value):
+        raise InvalidInput(field, "contains a broken character (an unpaired surrogate).")
     return value
+
+
+def without_controls(value: str) -> str:
+    """The text without its invisible control characters (tab, line feed and carriage return stay)."""
+    return value.translate(_CONTROLS) if _HAS_CONTROL.search(value) else value
+
+
+_LINE_BREAKS = "\x0b\x0c\x85"  # Word's manual line break, a page break, EBCDIC's next line
+_CONTROLS = {c: "\n" if chr(c) in _LINE_BREAKS else None
+             for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if chr(c) not in "\t\n\r"}
+_HAS_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def line(field: str, value: object, *, max_len: int = SHORT, required: bool = True) -> str:
@@ -54,6 +98,8 @@ def optional_line(field: str, value: object, *, max_len: int = SHORT) -> str | N
 
 
 def username(value: object) -> str:
+    if value is None or value == "":
+        raise InvalidInput("username", "is required.")
     if not isinstance(value, str) or not _USERNAME.match(value):
         raise InvalidInput(
             "username",

@@ -34,6 +34,20 @@ class InvalidInput(PlanTableError):
         self.message = message
 
 
+class InvalidInputs(InvalidInput):
+    """Several values of one form were refused: `problems` holds each, in the form's order, so the
+    person hears of every one at once. It reads as (and is caught as) the first, with the rest after."""
+
+    def __init__(self, problems: list[InvalidInput]):
+        first = problems[0]
+        super().__init__(first.field, first.message, line=first.line)
+        self.problems = problems
+        self.args = ("; ".join(str(p) for p in problems),)
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
 class EditConflict(PlanTableError):
     """Someone saved a newer version first; both the stored and the attempted values are kept."""
 

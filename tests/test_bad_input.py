@@ -14,7 +14,7 @@ from plpcore.db import Database
 from plpcore.errors import InvalidInput
 from plpcore.models import Base
 from plpcore.services import PROFILE_SECTIONS, SECTIONS
-from tests.conftest import BLNS
+from tests.conftest import BLNS, SHORTCODES
 from tests.test_access_matrix import BACKENDS, fresh_team, open_shared_school
 
 # --- one school per database, shared: refusals write nothing; the naughty strings go to a fresh student --
@@ -206,11 +206,26 @@ def test_a_number_out_of_range_is_refused_naming_the_field(world, field):
 # --- hostile strings ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["\x00", "a\x00b", "\x07", "\x1b[31m", "\ud800", "\x85"])
-def test_control_characters_are_refused_before_they_reach_the_database(value):
-    """PostgreSQL cannot store NUL at all: it must be our message, not a driver error."""
+@pytest.mark.parametrize(("pasted", "kept"), [("a\x00b", "ab"), ("\x07ding", "ding"), ("\x1b[31mred", "[31mred")])
+def test_invisible_control_characters_in_pasted_text_are_dropped(pasted, kept):
+    """PostgreSQL cannot store NUL at all, and nobody can see or mean the others."""
+    assert checks.text("note", pasted) == kept
+
+
+@pytest.mark.parametrize("pasted", ["one\x0btwo", "one\x0ctwo", "one\x85two"])
+def test_a_pasted_control_character_that_broke_a_line_becomes_a_line_break(pasted):
+    assert checks.text("note", pasted) == "one\ntwo"
+
+
+def test_text_of_nothing_but_control_characters_is_refused_as_empty():
     with pytest.raises(InvalidInput) as refusal:
-        checks.text("note", value)
+        checks.text("note", "\x00\x0b")
+    assert (refusal.value.field, refusal.value.message) == ("note", "is required.")
+
+
+def test_a_broken_character_is_refused_before_it_reaches_the_database():
+    with pytest.raises(InvalidInput) as refusal:
+        checks.text("note", "a\ud800b")
     assert refusal.value.field == "note"
 
 
@@ -219,13 +234,15 @@ def test_line_breaks_and_tabs_are_kept_in_free_text():
 
 
 def naughty_strings() -> list[str]:
-    return json.loads(BLNS.read_text(encoding="utf-8"))
+    """The Big List of Naughty Strings, and Streamlit's markdown shortcodes typed as text."""
+    return json.loads(BLNS.read_text(encoding="utf-8")) + SHORTCODES
 
 
 def should_refuse(value: str, *, line: bool, required: bool, max_len: int) -> bool:
-    """What checks.text/line promise: refuse blank required text, control characters,
-    broken surrogates, line breaks in a single-line field, and over-long text."""
-    bad_char = any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\r\t" for c in value)
+    """What checks.text/line promise: drop invisible control characters, then refuse blank required
+    text, broken surrogates, line breaks in a single-line field, and over-long text."""
+    value = checks.without_controls(value)
+    bad_char = any(unicodedata.category(c) == "Cs" for c in value)
     return ((required and not value.strip()) or bad_char or (line and ("\n" in value or "\r" in value))
             or len(value) > max_len)
 
@@ -249,6 +266,7 @@ RULES = {
 def test_every_naughty_string_is_stored_and_read_back_exactly_or_refused_with_a_message(world):
     db, school = world.db, fresh_team(world)
     strings = naughty_strings()
+    stored = [checks.without_controls(value) for value in strings]  # as typed, less invisible control characters
     outcome: dict[str, dict[int, str]] = {field: {} for field in RULES}  # field -> string index -> what happened
     wrong: list[str] = []
     written: dict[str, dict[int, int]] = {field: {} for field in RULES}  # field -> string index -> row id
@@ -266,8 +284,8 @@ def test_every_naughty_string_is_stored_and_read_back_exactly_or_refused_with_a_
         return result
 
     def check(field: str, index: int, got: object) -> None:
-        if got != strings[index]:
-            wrong.append(f"{field} #{index}: stored {strings[index]!r}, read back {got!r}")
+        if got != stored[index]:
+            wrong.append(f"{field} #{index}: stored {stored[index]!r}, read back {got!r}")
 
     slots = [(key, "student") for key in PROFILE_SECTIONS] + [(key, "team") for key in SECTIONS]
     versions = {slot: 0 for slot in slots}
@@ -321,8 +339,8 @@ def test_every_naughty_string_is_stored_and_read_back_exactly_or_refused_with_a_
     for i, support_id in written["support"].items():
         check("support", i, supports[support_id])
     for i, student_id in written["student name"].items():  # first and last name are both the string: "<s> <s>"
-        check("student first name", i, names[student_id][: len(strings[i])])
-        check("student last name", i, names[student_id][len(strings[i]) + 1:])
+        check("student first name", i, names[student_id][: len(stored[i])])
+        check("student last name", i, names[student_id][len(stored[i]) + 1:])
     assert not wrong, "\n".join(wrong[:20])
 
     for field, rule in RULES.items():
