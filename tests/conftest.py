@@ -30,6 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # The Big List of Naughty Strings (MIT, see its LICENSE), a copy of ../shared/data's so a
 # clone on its own runs the tests.
 BLNS = ROOT / "tests" / "data" / "naughty-strings" / "blns.json"
+# What Streamlit's markdown makes into something else, typed as text: Material icons (both
+# spellings), an emoji, Streamlit's logo, colours, a badge, and the arrows and signs of its
+# typography. Typed into any field, each must read back as typed.
+SHORTCODES = [":material/warning:", ":material_home:", ":smile:", ":+1:", ":streamlit:", ":red[coloured]",
+              ":blue-background[x]", ":orange-badge[late]", "a -> b <- c <-> d -- e >= f <= g ~= h"]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_TEST_DB = f"plantable_test_{os.getpid()}"  # one per pytest run: runs may overlap
 

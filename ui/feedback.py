@@ -20,15 +20,25 @@ from ui.session import StateKeys
 NOT_FOUND = "Not found, or you are not allowed to see it."
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$&=^\"'])")
+# Streamlit's frontend rewrites some text after markdown has undone the escapes (Streamlit 1.67,
+# static/js/StreamlitMarkdown.*.js): `:name:` becomes an icon (`:material/x:`, `:material_x:`), an
+# emoji (`:smile:`) or its logo (`:streamlit:`), and `->`, `<-`, `--`, `>=`, `<=`, `~=` become arrows
+# and signs. An invisible WORD JOINER after each colon that could open such a `:name:`, and inside
+# each pair, leaves nothing for those rules to match. A colon followed by a space (or by a time's
+# minutes, with no colon after) is left as it is. tests/test_feedback.py holds these rules to the shipped frontend.
+_REWRITTEN = re.compile(r":(?=[^\s:]*:)|[<>~-](?=[>=-])")
+WORD_JOINER = "\u2060"
 
 
 def md(text: object) -> str:
     """Text a person typed, made safe for a Streamlit markdown string (headings, captions, labels).
 
-    Every ASCII punctuation character is backslash-escaped, so `**`, links, `:red[...]`,
-    `:material/...:` icons and `$math$` all show as the characters that were typed.
+    Every ASCII punctuation character is backslash-escaped, so `**`, links, `:red[...]` and
+    `$math$` all show as the characters that were typed; a WORD JOINER (U+2060, invisible) keeps
+    `:material/warning:`, `:smile:`, `:streamlit:` and `->` from becoming icons, emoji and arrows.
     """
-    return _MARKDOWN.sub(r"\\\1", str(text)).replace("\n", " ")
+    joined = _REWRITTEN.sub(lambda found: found[0] + WORD_JOINER, str(text))
+    return _MARKDOWN.sub(r"\\\1", joined).replace("\n", " ")
 
 
 def error_text(exc: PlanTableError) -> str:

@@ -99,7 +99,7 @@ def review_and_sign(room: Room) -> None:
             mark = ":green[**signed**]" if a["signed"] else "not signed yet"
             st.markdown(f"**{md(a['name'])}** ({md(a['role'])}): {mark}")
             if room.runs and a["user_id"] is None and not a["signed"]:
-                st.button(f"Record {a['name']}'s signature", key=f"meeting_sign_guest_{a['id']}",
+                st.button(md(f"Record {a['name']}'s signature"), key=f"meeting_sign_guest_{a['id']}",
                           on_click=sign_for_guest, args=(room, a["id"]))
     if room.present and not room.signed:
         st.button(SIGN, key="meeting_sign", type="primary", icon=":material/draw:", on_click=sign, args=(room,))

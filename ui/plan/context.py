@@ -128,7 +128,7 @@ def no_plan_yet(db: Database, user: SignedIn, summary: StudentSummary) -> None:
     if summary["plans"]:
         st.caption("Earlier plans")
         for plan in summary["plans"]:
-            st.button(f"{plan['kind']} {plan['year']} ({plan['status']})", key=f"plan_open_{plan['id']}",
+            st.button(md(f"{plan['kind']} {plan['year']} ({plan['status']})"), key=f"plan_open_{plan['id']}",
                       on_click=routes.choose, args=("plan", plan["id"]))
 
 
