@@ -5,7 +5,7 @@ import streamlit as st
 
 from plpcore import accounts
 from ui import auth, session
-from ui.feedback import md
+from ui.feedback import md, show_welcome
 from ui.session import StateKeys
 
 session.signed_out_screen()
@@ -13,11 +13,13 @@ authenticator = auth.authenticator(session.database())
 
 st.title("PlanTable", anchor=False)
 st.caption("Learning plans, worked on together by the student's team.")
+show_welcome()
 left, right = st.columns([3, 2], gap="large")
 with left:
     authenticator.login(location="main", key=auth.FORM_KEY, fields=auth.FORM_FIELDS)
     if st.session_state.get("authentication_status"):
         st.session_state[StateKeys.COOKIE] = "set"
+        st.session_state.pop(StateKeys.WELCOME, None)  # read: the person acted on it
         st.rerun()  # draw the signed-in app now, not the form for one more run
     refused = st.session_state.pop(StateKeys.SIGN_IN_ERROR, None)
     if refused:

@@ -125,6 +125,11 @@ def titles(at: AppTest) -> list[str]:
     return [t.value for t in at.title]
 
 
+def unescaped(markdown: str) -> str:
+    """Text as ui.feedback.md() made it safe for markdown, with its escapes taken out."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def messages(at: AppTest, kind: str) -> list[str]:
     """The texts of st.error / st.success / st.warning..., with the markdown escapes taken out."""
-    return [re.sub(r"\\(.)", r"\1", m.value) for m in getattr(at, kind)]
+    return [unescaped(m.value) for m in getattr(at, kind)]

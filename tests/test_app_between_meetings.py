@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from plpcore import queries, services
-from tests.app_support import app, database_copy, messages, page_text, titles
+from tests.app_support import app, database_copy, messages, page_text, titles, unescaped
 from tests.test_queries import finalized_review
 from ui.home.family import CHECK_IN_PROMPTS
 
@@ -85,6 +85,27 @@ def test_a_parents_check_in_lands_on_the_plan_with_the_question_they_asked(app_s
     assert [(n["prompt"], n["text"], n["author"]) for n in doc["notes"]] == [
         ("How can we support you at home?", "A quiet table after dinner helps.", "Gus")]
     assert [(p["rating"], p["author_role"]) for p in doc["goals"][0]["progress"]] == [(3, "guardian")]
+
+
+def test_a_parents_check_in_with_a_pasted_control_character_is_sent_without_it(app_school):
+    db, school = app_school
+    at = app(as_user="gus").run()
+    at.text_area(key=f"home_check_in_note_{school.ana_goal}").input("Read together\x0bevery night\x07")
+    at.button(key=f"home_check_in_send_{school.ana_goal}").click().run()
+
+    assert messages(at, "error") == []
+    assert [n["text"] for n in ana_plan(db, school)["notes"]] == ["Read together\nevery night"]
+
+
+def test_after_a_check_in_the_goals_card_thanks_the_parent_in_place_of_its_form(app_school):
+    _, school = app_school
+    at = app(as_user="gus").run()
+    at.text_area(key=f"home_check_in_note_{school.ana_goal}").input("A quiet table after dinner helps.")
+    at.button(key=f"home_check_in_send_{school.ana_goal}").click().run()
+
+    assert f"home_check_in_send_{school.ana_goal}" not in [b.key for b in at.button]
+    assert [unescaped(m.value) for m in at.get_by_key(f"home_check_in_sent_{school.ana_goal}").success] == [
+        "Thank you. Your check-in is on the plan for the team to see."]
 
 
 def test_an_empty_check_in_says_what_to_fill_in_and_writes_nothing(app_school):

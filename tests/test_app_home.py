@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import update
@@ -10,8 +11,9 @@ from sqlalchemy import update
 from plpcore import queries, services
 from plpcore.errors import PlanTableError
 from plpcore.models import School
-from tests.app_support import app, database_copy, messages, page_text, titles
-from tests.conftest import BLNS
+from tests.app_support import app, database_copy, messages, page_text, titles, unescaped
+from tests.conftest import BLNS, SHORTCODES
+from tests.test_feedback import TEXT_RULES, WORD_JOINER, as_streamlit_reads
 
 
 @pytest.fixture
@@ -242,11 +244,24 @@ def test_a_student_rates_their_own_progress_and_sees_it_beside_the_teams(app_sch
     assert "My team's rating: 2 · beginning" in text
 
 
-def test_a_student_who_saves_without_a_rating_is_told_to_choose_one(app_school):
+def test_a_student_who_saves_without_a_rating_is_told_beside_the_rating_to_choose_one(app_school):
     _, school = app_school
     at = app(as_user="ana").run()
     at.button(key=f"home_rate_save_{school.ana_goal}").click().run()
-    assert any("choose a rating" in m for m in messages(at, "error"))
+    form = next(f for f in at.get("form") if any(b.key == f"home_rate_save_{school.ana_goal}" for b in f.button))
+
+    assert [unescaped(e.value) for e in form.error] == ["Choose how it is going, from 1 to 4."]
+
+
+def test_a_saved_rating_leaves_the_form_empty_for_the_next_one(app_school):
+    _, school = app_school
+    at = app(as_user="ana").run()
+    at.radio(key=f"home_rate_{school.ana_goal}").set_value(3)
+    at.text_input(key=f"home_rate_note_{school.ana_goal}").input("Finished the practice set")
+    at.button(key=f"home_rate_save_{school.ana_goal}").click().run()
+
+    assert at.text_input(key=f"home_rate_note_{school.ana_goal}").value == ""
+    assert at.radio(key=f"home_rate_{school.ana_goal}").value is None
 
 
 # --- the whole frame ----------------------------------------------------------------------------------
@@ -273,7 +288,19 @@ def test_text_people_typed_is_shown_as_text_not_markup(app_school):
     services.add_goal(db, school.sam, school.ana_plan, kind="other", statement=hostile)
     at = app(as_user="gus").run()
     goal = next(m.value for m in at.markdown if "bold" in m.value)
-    assert goal == r"**\*\*bold\*\* \[link\]\(http\://evil\.example\) \:red\[red\] \<b\>x\</b\> \$x\^2\$ \:material/home\:**"
+    # U+2060, an invisible word joiner, after the colon that opens `:material/home:` (ui.feedback.md)
+    assert goal == (r"**\*\*bold\*\* \[link\]\(http\://evil\.example\) \:red\[red\] \<b\>x\</b\> \$x\^2\$ \:"
+                    "\u2060" r"material/home\:**")
+
+
+def test_shortcodes_typed_in_goals_become_no_icon_emoji_colour_or_arrow_on_the_parent_home(app_school):
+    db, school = app_school
+    for typed in SHORTCODES:
+        services.add_goal(db, school.sam, school.ana_plan, kind="other", statement=f"Typed {typed}")
+    at = app(as_user="gus").run()
+    goals = [as_streamlit_reads(m.value) for m in at.markdown if "Typed" in m.value]
+    assert [g.replace(WORD_JOINER, "") for g in goals] == [f"**Typed {typed}**" for typed in SHORTCODES]
+    assert [g for g in goals if any(re.search(rule, g, re.ASCII) for rule in TEXT_RULES.values())] == []
 
 
 def test_naughty_strings_in_a_goal_do_not_break_the_parent_home(app_school):

@@ -18,6 +18,7 @@ from tests.app_support import (
     shows_sign_in_form,
     sign_in,
     titles,
+    unescaped,
 )
 from ui.routes import BY_URL
 
@@ -53,10 +54,60 @@ def test_setting_up_creates_the_school_and_a_specialist_who_can_sign_in(empty_db
     at.text_input(key="setup_password_again").input("a long password")
     at.button(key="setup_submit").click().run()
 
-    assert "Maple Middle is set up. Sign in as rosa." in messages(at, "success")
     assert shows_sign_in_form(at)
     sign_in(at, "rosa", "a long password")
     assert titles(at) == ["My caseload"]
+
+
+def fill_in_set_up(at, **typed):
+    values = {"setup_school_name": "Maple Middle", "setup_display_name": "Rosa Reyes", "setup_username": "rosa",
+              "setup_password": "a long password", "setup_password_again": "a long password"} | typed
+    for key, value in values.items():
+        at.text_input(key=key).input(value)
+    return at.button(key="setup_submit").click().run()
+
+
+def test_the_set_up_confirmation_stays_on_the_sign_in_page_until_the_person_signs_in(empty_db):
+    at = fill_in_set_up(app().run())
+    at.run()  # the sign-in form reruns on its own as it settles
+    at.run()
+
+    assert messages(at, "success") == ["Maple Middle is set up. Sign in as rosa, with the password you just chose."]
+    sign_in(at, "rosa", "a long password")
+    assert messages(at, "success") == []
+
+
+def test_set_up_names_every_problem_at_once_each_in_a_sentence_in_the_forms_order(empty_db):
+    at = fill_in_set_up(app().run(), setup_school_name=" ", setup_display_name="", setup_username="x",
+                        setup_password="short", setup_password_again="other")
+
+    assert messages(at, "error") == [
+        "Enter your school's name.",
+        "Enter your name, as your team will see it.",
+        "Username must be 2–64 characters: letters, digits, dot, dash, underscore or @, starting with a letter or digit.",
+        "Password must be at least 8 characters.",
+        "Password again differs from the password. Type the same one twice.",
+        "Please fix 5 things marked above.",
+    ]
+    assert accounts.is_empty(empty_db)
+
+
+def test_each_set_up_problem_sits_right_under_its_field(empty_db):
+    at = fill_in_set_up(app().run(), setup_school_name="", setup_username="")
+    # The form's text inputs (by key) and messages (by text, unescaped), in the order drawn.
+    order = [e.key if e.type == "text_input" else unescaped(e.value)
+             for e in at.get("form")[0] if e.type in ("text_input", "error")]
+
+    assert order[order.index("setup_school_name") + 1] == "Enter your school's name."
+    assert order[order.index("setup_username") + 1] == "Choose a username to sign in with."
+
+
+def test_fixing_the_set_up_problems_clears_their_messages(empty_db):
+    at = fill_in_set_up(app().run(), setup_school_name="")
+    at = fill_in_set_up(at)
+
+    assert messages(at, "error") == []
+    assert not accounts.is_empty(empty_db)
 
 
 def test_set_up_refuses_two_different_passwords_and_creates_nothing(empty_db):
@@ -68,7 +119,7 @@ def test_set_up_refuses_two_different_passwords_and_creates_nothing(empty_db):
     at.text_input(key="setup_password_again").input("another password")
     at.button(key="setup_submit").click().run()
 
-    assert any("passwords differ" in m for m in messages(at, "error"))
+    assert "Password again differs from the password. Type the same one twice." in messages(at, "error")
     assert accounts.is_empty(empty_db)
 
 
@@ -84,6 +135,19 @@ def test_loading_the_demo_school_lists_its_sign_ins_and_marks_every_page_as_demo
     assert any("Demo school" in w for w in messages(at, "warning"))
     assert at.metric[0].value == "86"
     assert "Demo sign-ins" not in page_text(at)
+
+
+def test_the_demo_confirmation_stays_on_the_sign_in_page_until_the_person_signs_in(empty_db):
+    at = app().run()
+    at.button(key="setup_demo").click().run()
+    at.run()
+    at.run()
+
+    assert messages(at, "success") == [
+        "The demo school is loaded. Sign in as any of the made-up people under Demo sign-ins."]
+    specialist = at.table[0].value.loc["specialist"]
+    sign_in(at, specialist.username, specialist.password)
+    assert messages(at, "success") == []
 
 
 def test_the_demo_sign_ins_stay_on_the_sign_in_page_after_a_reload(empty_db):

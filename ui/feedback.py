@@ -9,12 +9,12 @@ answers False (an edit conflict parked for the person to resolve) is reported as
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 import streamlit as st
 
-from plpcore.errors import NotAllowed, NotFound, PlanTableError
+from plpcore.errors import InvalidInput, NotAllowed, NotFound, PlanTableError
 from ui.session import StateKeys
 
 NOT_FOUND = "Not found, or you are not allowed to see it."
@@ -53,24 +53,50 @@ def flash(message: str) -> None:
     st.session_state[StateKeys.FLASH] = message
 
 
+def welcome(message: str) -> None:
+    """A confirmation that stays on the sign-in page until the person signs in (set-up, the demo school):
+    the sign-in form reruns on its own as it settles, which would take a one-time message away unread."""
+    st.session_state[StateKeys.WELCOME] = message
+
+
+def show_welcome() -> None:
+    message = st.session_state.get(StateKeys.WELCOME)
+    if message:
+        st.success(md(message), icon=":material/check_circle:")
+
+
 def _error_key(where: str | None) -> str:
     return StateKeys.ERROR if where is None else f"{where}_error"
 
 
-def write(verb: Callable[..., Any], *args: Any, done: str = "", where: str | None = None, **kwargs: Any) -> bool:
+def _fields_key(where: str) -> str:
+    return f"{where}_problems"  # {field: plpcore's message}, for a form that marks its fields (field_problem)
+
+
+def write(verb: Callable[..., Any], *args: Any, done: str = "", where: str | None = None,
+          clear: Iterable[str] = (), **kwargs: Any) -> bool:
     """Run one plpcore write, from a widget's callback; True when it was stored.
 
     `where` names the form the message belongs beside (its key prefix, shown by
     `show_error(where)`); without it the message shows at the top of the next run.
+    `clear` names the widgets to empty once the write is stored: a refused one keeps
+    what the person typed (so a form never uses clear_on_submit).
     """
     st.session_state.pop(_error_key(where), None)
+    if where is not None:
+        st.session_state.pop(_fields_key(where), None)
     try:
         result = verb(*args, **kwargs)
     except PlanTableError as exc:
         st.session_state[_error_key(where)] = error_text(exc)
+        if where is not None and isinstance(exc, InvalidInput):
+            st.session_state[_fields_key(where)] = {p.field: p.message for p in getattr(exc, "problems", [exc])}
+            st.session_state[f"{where}_focus"] = True  # once: the first marked field takes the focus
         return False
     if result is False:  # a conflict, parked for the person to choose
         return False
+    for key in clear:
+        st.session_state.pop(key, None)
     if done:
         flash(done)
     return True
@@ -81,11 +107,59 @@ def refuse(message: str, where: str | None = None) -> None:
     st.session_state[_error_key(where)] = message
 
 
-def show_error(where: str) -> None:
-    """The refusal of the last write made from the form `where`, beside that form."""
+def show_error(where: str, *, marked: Collection[str] = ()) -> None:
+    """The refusal of the last write made from the form `where`, beside that form.
+
+    The fields in `marked` have their own message beside them (`field_problem`); for those
+    this says only how many there are, and shows the rest in full.
+    """
     message = st.session_state.get(_error_key(where))
-    if message:
+    if not message:
+        return
+    problems = st.session_state.get(_fields_key(where), {})
+    beside = [field for field in problems if field in marked]
+    if not beside:
         st.error(md(message))
+        return
+    rest = [f"{field}: {text}" for field, text in problems.items() if field not in marked]
+    count = "one thing" if len(beside) == 1 else f"{len(beside)} things"
+    st.error(md(" ".join([f"Please fix {count} marked above."] + rest)))
+
+
+def field_problem(where: str, field: str, key: str, *, required: str) -> None:
+    """Right under one field of the form `where` (its widget `key`): what was wrong with it in the last
+    write, as a sentence; `required` is the sentence for an empty field ("Enter your school's name.").
+    The first field marked after a refusal takes the keyboard focus, which scrolls it into view."""
+    message = st.session_state.get(_fields_key(where), {}).get(field)
+    if message is None:
+        return
+    st.error(md(required if message == "is required." else f"{field[:1].upper()}{field[1:]} {message}"))
+    if st.session_state.pop(f"{where}_focus", False):
+        into_view(key)
+
+
+def into_view(key: str) -> None:
+    """Scroll the element with this key into view once it is drawn, and give its text box (if it
+    has one) the keyboard focus: for what a person must see after acting, which the page would
+    otherwise leave off-screen (on a phone, the form they sent was taller than its answer)."""
+    # Our own script, naming our own widget key: no typed text reaches it.
+    st.html(_INTO_VIEW.replace("KEY", key), unsafe_allow_javascript=True)
+
+
+_INTO_VIEW = """<script>
+(() => {
+  let tries = 0;
+  const show = () => {
+    const element = document.querySelector(".st-key-KEY");
+    if (!element) { if (tries++ < 40) setTimeout(show, 50); return; }
+    const field = element.querySelector("input, textarea");
+    if (field) field.focus({preventScroll: true});
+    const box = element.getBoundingClientRect();  // already in view (below the app's header): leave the page be
+    if (box.top < 64 || box.bottom > window.innerHeight) element.scrollIntoView({block: "center"});
+  };
+  show();
+})();
+</script>"""
 
 
 def show_exception(exc: PlanTableError) -> None:

@@ -25,6 +25,7 @@ class StateKeys:
 
     USER = "plp_user"  # the signed-in SignedIn, set by the entrypoint after sign-in
     FLASH = "plp_flash"  # a one-time success message shown after a rerun
+    WELCOME = "plp_welcome"  # the confirmation of set-up or the demo, kept on the sign-in page until sign-in
     ERROR = "plp_error"  # a one-time error message from a callback, shown on the next run
     SIGN_IN_ERROR = "plp_sign_in_error"  # why the last sign-in was refused (wrong password, locked)
     COOKIE = "plp_cookie"  # "set" or "delete": the sign-in cookie to change on the next run

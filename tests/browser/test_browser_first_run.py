@@ -44,3 +44,28 @@ def test_the_first_visit_sets_up_and_the_demo_path_reaches_the_specialists_casel
     assert page.get_by_role("heading", name="My caseload").is_visible()
     assert page.get_by_test_id("stMetricValue").first.inner_text() == "86"
     assert "Demo school" in body(page)
+
+
+def test_a_refused_set_up_takes_a_phone_user_to_the_first_field_to_fix(empty_server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(empty_server.base)
+        page.get_by_role("heading", name="Set up PlanTable").wait_for()
+        settle(page)
+        page.get_by_role("textbox", name="Your name").fill("Rosa Reyes")
+        page.get_by_role("textbox", name="Username").fill("rosa")
+        page.get_by_role("textbox", name="Password (at least 8 characters)").fill("a long password")
+        page.get_by_role("textbox", name="Password again").fill("a long password")
+        page.get_by_role("button", name="Set up the school").click()  # the school's name left empty
+        page.get_by_text("Enter your school's name.").wait_for()
+        school_name = page.get_by_role("textbox", name="School name")
+        page.wait_for_function("el => document.activeElement === el", arg=school_name.element_handle())
+        settle(page)
+        page.screenshot(path=str(ARTIFACTS / "setup-refused-phone.png"))
+
+        assert school_name.evaluate("el => { const r = el.getBoundingClientRect(); "
+                                    "return r.top >= 0 && r.bottom <= window.innerHeight; }")
+        assert page.get_by_text("Please fix one thing marked above.").is_visible()
+    finally:
+        context.close()

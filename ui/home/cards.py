@@ -25,7 +25,7 @@ def goal_cards(doc: PlanDoc, *, own: str, team: str, from_home: bool = False, be
         st.info("No goals yet.")
         return
     for goal in goals:
-        with st.container(border=True):
+        with st.container(border=True, key=f"home_goal_{goal['id']}"):
             st.markdown(f"**{md(goal['statement'])}**")
             target = f" · by {goal['target_date']:%b %d}" if goal["target_date"] else ""
             st.caption(md(f"{goal['kind']} goal · {goal['status']}{target}"))

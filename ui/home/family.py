@@ -14,7 +14,7 @@ from plpcore.db import Database
 from plpcore.errors import PlanTableError
 from plpcore.shapes import PlanDoc, Support
 from ui import routes
-from ui.feedback import md, show_exception, write
+from ui.feedback import into_view, md, show_error, show_exception, write
 from ui.home.cards import goal_cards
 from ui.session import SignedIn
 from ui.words import RATING_LABELS
@@ -22,6 +22,7 @@ from ui.words import RATING_LABELS
 CHILD = "student"  # the URL parameter that names the child
 SWITCH = "home_child"  # the child switch of a parent with several children (one per child shown)
 SWITCH_DRAWN = "home_child_drawn"  # the child whose switch is on screen
+SENT = "home_check_in_sent"  # the goal whose check-in was just sent: its card thanks the parent
 # Questions a parent can ask at home about any goal (SPEC §4, Home check-in).
 CHECK_IN_PROMPTS = (
     "Why did you choose this goal?",
@@ -85,7 +86,7 @@ def _child_switch(names: dict[int, str], shown: int) -> None:
         st.session_state[SWITCH_DRAWN] = shown
         key = f"{SWITCH}_{shown}"
         st.session_state[key] = shown if shown in names else None  # the URL's child, whatever was chosen on it before
-        st.radio("Your children", list(names), format_func=names.__getitem__, horizontal=True, index=None, key=key,
+        st.radio("Your children", list(names), format_func=lambda i: md(names[i]), horizontal=True, index=None, key=key,
                  on_change=_switched, args=(key, shown))
 
 
@@ -119,21 +120,31 @@ def _did_today(db: Database, user_id: int, support_id: int) -> None:
 
 
 def _check_in_form(db: Database, user: SignedIn, goal_id: int) -> None:
-    with st.expander("Check in at home"), st.form(f"home_check_in_{goal_id}", clear_on_submit=True, border=False):
+    """The goal's check-in, or, just after it was sent, the thank-you in its place: a message at the
+    top of the page would be out of sight on a phone, and would shift every card under it."""
+    form = f"home_check_in_{goal_id}"
+    if st.session_state.get(SENT) == goal_id:
+        with st.container(key=f"home_check_in_sent_{goal_id}"):
+            st.success("Thank you. Your check-in is on the plan for the team to see.", icon=":material/check:")
+        if st.session_state.pop(f"{SENT}_new", False):  # just now: bring it into view, once
+            into_view(f"home_check_in_sent_{goal_id}")
+        return
+    with st.expander("Check in at home", key=f"home_check_in_open_{goal_id}"), st.form(form, border=False):
         st.radio("Ask your child", CHECK_IN_PROMPTS, key=f"home_check_in_prompt_{goal_id}")
-        st.text_area("What they said, or a note for the team", key=f"home_check_in_note_{goal_id}", max_chars=4000,
-                     height=80)
+        st.text_area("What they said, or a note for the team", key=f"home_check_in_note_{goal_id}", max_chars=4000, height=80)
         st.radio("How is it going, from home? (optional)", list(RATING_LABELS), format_func=RATING_LABELS.__getitem__,
                  horizontal=True, index=None, key=f"home_check_in_rating_{goal_id}")
+        show_error(form)  # a refusal keeps what was typed, and says why right here
         st.form_submit_button("Send to the team", key=f"home_check_in_send_{goal_id}", type="primary",
                               on_click=_send_check_in, args=(db, user.id, goal_id))
 
 
 def _send_check_in(db: Database, user_id: int, goal_id: int) -> None:
-    s = st.session_state
-    write(services.check_in_at_home, db, user_id, goal_id, prompt=s.get(f"home_check_in_prompt_{goal_id}", ""),
-          note=s.get(f"home_check_in_note_{goal_id}", ""), rating=s.get(f"home_check_in_rating_{goal_id}"),
-          done="Thank you. Your check-in is on the plan for the team to see.")
+    s, form = st.session_state, f"home_check_in_{goal_id}"
+    keys = [f"home_check_in_{field}_{goal_id}" for field in ("prompt", "note", "rating")]
+    if write(services.check_in_at_home, db, user_id, goal_id, prompt=s.get(keys[0], ""), note=s.get(keys[1], ""),
+             rating=s.get(keys[2]), where=form, clear=keys):
+        s[SENT], s[f"{SENT}_new"] = goal_id, True
 
 
 def _home_supports(db: Database, user: SignedIn, doc: PlanDoc) -> None:
@@ -142,10 +153,11 @@ def _home_supports(db: Database, user: SignedIn, doc: PlanDoc) -> None:
     for support in doc["supports"]:
         if support["setting"] == "home" and support["status"] != "stopped":
             _home_support(db, user, support)
-    with st.expander("Offer a support at home"), st.form("home_offer_support", clear_on_submit=True, border=False):
+    with st.expander("Offer a support at home"), st.form("home_offer_support", border=False):
         st.text_input("What you will do at home", key="home_offer_text", max_chars=2000,
                       placeholder="Twenty minutes of reading together after dinner")
         st.text_input("How often", key="home_offer_often", max_chars=100, placeholder="Weekly")
+        show_error("home_offer_support")
         st.form_submit_button("Offer it to the team", key="home_offer_submit", type="primary",
                               on_click=_offer_support, args=(db, user.id, doc["plan"]["id"]))
 
@@ -167,4 +179,5 @@ def _home_support(db: Database, user: SignedIn, support: Support) -> None:
 def _offer_support(db: Database, user_id: int, plan_id: int) -> None:
     write(services.propose_support, db, user_id, plan_id, description=st.session_state.get("home_offer_text", ""),
           setting="home", owner_user_id=user_id, frequency=st.session_state.get("home_offer_often", ""),
-          done="Thank you. The team will look at it and agree it with you.")
+          done="Thank you. The team will look at it and agree it with you.", where="home_offer_support",
+          clear=("home_offer_text", "home_offer_often"))

@@ -12,7 +12,7 @@ from plpcore.db import Database
 from plpcore.errors import PlanTableError
 from plpcore.shapes import Goal
 from ui import routes
-from ui.feedback import refuse, show_exception, write
+from ui.feedback import refuse, show_error, show_exception, write
 from ui.home.cards import goal_cards
 from ui.home.picker import plan_id_of
 from ui.plan.context import Ctx
@@ -56,9 +56,11 @@ def _chart_and_rating(db: Database, user: SignedIn, goal: Goal, rated: pd.DataFr
 
 
 def _rating_form(db: Database, user: SignedIn, goal_id: int) -> None:
-    with st.form(f"home_rate_form_{goal_id}", clear_on_submit=True, border=False):
+    form = f"home_rate_form_{goal_id}"
+    with st.form(form, border=False):
         st.radio("My rating", list(RATING_LABELS), format_func=RATING_LABELS.__getitem__, horizontal=True,
                  index=None, key=f"home_rate_{goal_id}")
+        show_error(form)  # beside the rating it is about; what was typed stays
         note, evidence = st.columns([3, 2])
         note.text_input("What I did, or what's hard (optional)", key=f"home_rate_note_{goal_id}", max_chars=4000)
         evidence.text_input("Link to my work (optional)", key=f"home_rate_evidence_{goal_id}", max_chars=2000,
@@ -68,10 +70,10 @@ def _rating_form(db: Database, user: SignedIn, goal_id: int) -> None:
 
 
 def _save_rating(db: Database, user_id: int, goal_id: int) -> None:
-    s = st.session_state
-    rating = s.get(f"home_rate_{goal_id}")
-    if rating is None:  # plpcore takes progress without a rating; a self-rating without one is not one
-        refuse("rating: choose a rating from 1 to 4.")
+    s, form = st.session_state, f"home_rate_form_{goal_id}"
+    keys = [f"home_rate_{goal_id}", f"home_rate_note_{goal_id}", f"home_rate_evidence_{goal_id}"]
+    if s.get(keys[0]) is None:  # plpcore takes progress without a rating; a self-rating without one is not one
+        refuse("Choose how it is going, from 1 to 4.", where=form)
         return
-    write(services.record_progress, db, user_id, goal_id, rating=rating, note=s.get(f"home_rate_note_{goal_id}", ""),
-          evidence_url=s.get(f"home_rate_evidence_{goal_id}") or None, done="Your rating is saved.")
+    write(services.record_progress, db, user_id, goal_id, rating=s[keys[0]], note=s.get(keys[1], ""),
+          evidence_url=s.get(keys[2]) or None, done="Your rating is saved.", where=form, clear=keys)
