@@ -14,6 +14,7 @@ from ui.feedback import show_flash
 st.set_page_config(page_title="PlanTable", page_icon="📋", layout="wide")
 
 with session.routed():
+    frame.style()
     try:
         db = session.database()
         if accounts.is_empty(db):
@@ -31,5 +32,6 @@ with session.routed():
     except session.CookieKeyTooShort as misconfigured:
         st.error(str(misconfigured))
         st.stop()
+    frame.new_screen_at_top(pg)
     show_flash()
     pg.run()

@@ -1,6 +1,9 @@
-"""The frame around every screen: who is signed in, sign out, and the demo-school banner."""
+"""The frame around every screen: who is signed in, sign out, the demo-school banner, and the app's style."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import streamlit as st
 import streamlit_authenticator as stauth
@@ -9,6 +12,14 @@ from plpcore import accounts
 from plpcore.db import Database
 from ui.auth import sign_out
 from ui.session import SignedIn
+
+STYLESHEET = Path(__file__).with_name("style.css")
+
+
+def style() -> None:
+    """PlanTable's few style rules (ui/style.css, each with its reason). Streamlit puts a style-only
+    st.html in its event container, so this takes no room on the page."""
+    st.html(STYLESHEET)
 
 
 def sidebar(user: SignedIn, auth: stauth.Authenticate, db: Database) -> None:
@@ -24,3 +35,28 @@ def demo_banner(db: Database) -> None:
     if accounts.is_demo(db):
         st.warning("**Demo school.** Every student and account here is made up. "
                    "Do not enter real student information.", icon=":material/science:")
+
+
+def new_screen_at_top(screen: st.Page) -> None:
+    """A screen this browser tab was not showing opens at its top.
+
+    Streamlit starts at the top only when the browser switches pages (a link, st.switch_page),
+    because it clears the old page first. Signing in or out draws another screen in place, in a
+    rerun, and that screen kept the old one's scroll offset: on a phone, where the demo's sign-ins
+    sit under the form, the plan opened halfway down. No Streamlit call resets it (st.switch_page
+    to the page being drawn clears nothing), so our own few lines do. They run when their text, the
+    screen's title, changes, and scroll only if the tab last showed another screen: a rerun of the
+    same screen never moves it.
+    """
+    with st.container(key="frame_top"):  # hidden by ui/style.css: it draws nothing
+        st.html(_TOP.replace("SCREEN", json.dumps(screen.title)), unsafe_allow_javascript=True)
+
+
+_TOP = """<script>
+(() => {
+  const screen = SCREEN;
+  if (window.plantableScreen === screen) return;
+  window.plantableScreen = screen;
+  document.querySelector('[data-testid="stMain"]')?.scrollTo(0, 0);
+})();
+</script>"""
