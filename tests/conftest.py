@@ -92,8 +92,12 @@ def _start_local_postgres() -> str | None:
         "DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='plantable') THEN "
         "CREATE ROLE plantable LOGIN PASSWORD 'plantable' CREATEDB; END IF; END$$;"
     )
-    done = subprocess.run(["su", "postgres", "-c", "psql -qAt"], input=sql, capture_output=True, text=True)
-    if done.returncode != 0:
+    # Two test workers may both find the role missing and create it at once; the loser's error
+    # is harmless when the role is there afterwards.
+    subprocess.run(["su", "postgres", "-c", "psql -qAt"], input=sql, capture_output=True, text=True)
+    there = subprocess.run(["su", "postgres", "-c", "psql -qAt"], capture_output=True, text=True,
+                           input="SELECT 1 FROM pg_roles WHERE rolname='plantable';")
+    if there.stdout.strip() != "1":
         return None
     return "postgresql+psycopg://plantable:plantable@127.0.0.1:5432/postgres"
 
