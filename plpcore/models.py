@@ -171,6 +171,21 @@ class NoteKind(Choice):
     REFLECTION = "reflection"
 
 
+class MessageStatus(Choice):
+    QUEUED = "queued"  # waiting for the sender (or for SMTP to be set up)
+    SENDING = "sending"  # handed to SMTP by a sender that may have died: sent again, same Message-ID
+    SENT = "sent"
+    FAILED = "failed"  # refused for good, or out of attempts: the error says why
+
+
+class LinkPurpose(Choice):
+    """What a one-time link is for; the only thing its URL names."""
+
+    INVITATION = "invitation"  # a new account: the person sets their own password
+    RESET = "reset"  # a forgotten password
+    SIGN = "sign"  # read and sign a finalized meeting's record
+
+
 def choice(enum_cls: type[Choice]) -> Enum:
     """A portable enum column: a checked VARCHAR, not a PostgreSQL type, so migrations stay simple."""
     return Enum(
@@ -623,3 +638,53 @@ class AuditEvent(Base):
     old: Mapped[str | None] = mapped_column(Text)
     new: Mapped[str | None] = mapped_column(Text)
     student_id: Mapped[int | None] = mapped_column(ForeignKey("student.id"), index=True)
+
+
+class Message(Base):
+    """An e-mail in the outbox, written in the same transaction as the event that causes it.
+
+    The sender (plpcore.outbox.send) delivers it by SMTP. Its `message_id` is made once, here,
+    so a message sent again after a crash is the same message, never a second one.
+    """
+
+    __tablename__ = "message"
+    __table_args__ = (Index("ix_message_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    # JSON [{"filename", "content_type", "data" (base64)}, ...]
+    attachments: Mapped[str] = mapped_column(Text, default="[]")
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("student.id"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
+    support_id: Mapped[int | None] = mapped_column(ForeignKey("support.id"))
+    # What makes a reminder "already sent" (e.g. "check-in 12 2026-27 Q2"): unique, so a second
+    # run of send-due queues nothing new.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[MessageStatus] = mapped_column(choice(MessageStatus), default=MessageStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    due_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # next try, after backoff
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class OneTimeLink(Base):
+    """A signed, single-use, short-lived link. Only the SHA-256 of its token is kept."""
+
+    __tablename__ = "one_time_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[LinkPurpose] = mapped_column(choice(LinkPurpose))
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -36,6 +36,8 @@ BLNS = ROOT / "tests" / "data" / "naughty-strings" / "blns.json"
 SHORTCODES = [":material/warning:", ":material_home:", ":smile:", ":+1:", ":streamlit:", ":red[coloured]",
               ":blue-background[x]", ":orange-badge[late]", "a -> b <- c <-> d -- e >= f <= g ~= h"]
 IN_CI = os.environ.get("CI", "").lower() == "true"
+pytest_plugins = ["tests.mail_support"]  # the `inbox` fixture: a real SMTP server on loopback
+
 PG_TEST_DB = f"plantable_test_{os.getpid()}"  # one per pytest run: runs may overlap
 
 
