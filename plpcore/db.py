@@ -23,18 +23,24 @@ DEFAULT_SQLITE = ROOT / "data" / "plantable.db"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
+def setting(env: str, *path: str, root: Path = ROOT) -> str:
+    """A deployment setting: the environment variable `env`, else `path` in .streamlit/secrets.toml, else ""."""
+    value = os.environ.get(env, "").strip()
+    if value:
+        return value
+    secrets = root / ".streamlit" / "secrets.toml"
+    if not secrets.is_file():
+        return ""
+    with secrets.open("rb") as f:
+        found: object = tomllib.load(f)
+    for key in path:
+        found = found.get(key, "") if isinstance(found, dict) else ""
+    return str(found).strip()
+
+
 def database_url(root: Path = ROOT) -> str:
     """PLP_DATABASE_URL, else `database_url` in .streamlit/secrets.toml, else the SQLite file."""
-    url = os.environ.get("PLP_DATABASE_URL", "").strip()
-    if url:
-        return url
-    secrets = root / ".streamlit" / "secrets.toml"
-    if secrets.is_file():
-        with secrets.open("rb") as f:
-            url = str(tomllib.load(f).get("database_url", "")).strip()
-        if url:
-            return url
-    return f"sqlite:///{DEFAULT_SQLITE}"
+    return setting("PLP_DATABASE_URL", "database_url", root=root) or f"sqlite:///{DEFAULT_SQLITE}"
 
 
 def normalize_url(url: str) -> str:

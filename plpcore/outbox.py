@@ -20,12 +20,10 @@ import base64
 import dataclasses
 import datetime as dt
 import json
-import os
 import secrets
 import smtplib
 import ssl
 import time
-import tomllib
 from collections.abc import Iterable
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -35,9 +33,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from plpcore.db import ROOT, Database
+from plpcore.access import roles_toward
+from plpcore.db import ROOT, Database, setting
 from plpcore.errors import InvalidInput
-from plpcore.models import Link, Message, MessageStatus, Student, User, utcnow
+from plpcore.models import Message, MessageStatus, Student, User, utcnow
 
 MAX_ATTEMPTS = 8
 FIRST_PAUSE = dt.timedelta(minutes=1)  # then 2, 4, 8 ... minutes
@@ -85,13 +84,13 @@ class Smtp:
 
 def smtp_settings(root: Path = ROOT) -> Smtp | None:
     """The SMTP settings, or None when mail is not set up (messages then wait in the queue)."""
-    url = os.environ.get("PLP_SMTP_URL", "").strip()
-    if not url:
-        secrets_file = root / ".streamlit" / "secrets.toml"
-        if secrets_file.is_file():
-            with secrets_file.open("rb") as f:
-                url = str(tomllib.load(f).get("smtp", {}).get("url", "")).strip()
+    url = setting("PLP_SMTP_URL", "smtp", "url", root=root)
     return Smtp.from_url(url) if url else None
+
+
+def base_url(root: Path = ROOT) -> str:
+    """The app's address as people reach it, for links in e-mail: PLP_BASE_URL or `[app] base_url`."""
+    return (setting("PLP_BASE_URL", "app", "base_url", root=root) or "http://localhost:8501").rstrip("/")
 
 
 # --- queueing ---------------------------------------------------------------------------------
@@ -102,15 +101,6 @@ class Attachment:
     filename: str
     content_type: str
     data: bytes
-
-
-def linked_to(session: Session, user: User, student_id: int) -> bool:
-    """May a message about this student go to this person: are they linked to the student?"""
-    if session.scalar(select(Student.id).where(Student.id == student_id, Student.user_id == user.id)):
-        return True
-    return session.scalar(
-        select(Link.id).where(Link.student_id == student_id, Link.user_id == user.id, Link.active.is_(True))
-    ) is not None
 
 
 def queue(
@@ -134,7 +124,8 @@ def queue(
     """
     if not user.email or not user.active:
         return None
-    if student_id is not None and not linked_to(session, user, student_id):
+    student = session.get(Student, student_id) if student_id is not None else None
+    if student_id is not None and (student is None or not roles_toward(session, user, student)):
         raise InvalidInput("recipient", "a message about a student goes only to people linked to that student.")
     if dedupe_key is not None and session.scalar(select(Message.id).where(Message.dedupe_key == dedupe_key)):
         return None
