@@ -172,7 +172,7 @@ def _user_values(username, display_name, email, password) -> dict:
     problems = checks.Problems()
     values = {
         "display_name": problems.check(checks.line, "display name", display_name),
-        "email": problems.check(checks.optional_line, "email", email, max_len=254),
+        "email": problems.check(checks.email, "email", email),
         "username": problems.check(checks.username, username),
     }
     problems.check(checks.password, password)

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import Literal, ParamSpec, TypeVar, overload
 from urllib.parse import urlparse
 
+from email_validator import EmailNotValidError, validate_email
+
 from plpcore.errors import InvalidInput, InvalidInputs
 from plpcore.models import Choice
 
@@ -95,6 +97,18 @@ def line(field: str, value: object, *, max_len: int = SHORT, required: bool = Tr
 def optional_line(field: str, value: object, *, max_len: int = SHORT) -> str | None:
     value = line(field, value, max_len=max_len, required=False)
     return value or None
+
+
+def email(field: str, value: object) -> str | None:
+    """An e-mail address checked by its form only (no DNS lookup: a school's mail may be internal),
+    in its normalized spelling; None when none is given."""
+    value = optional_line(field, value, max_len=254)
+    if value is None:
+        return None
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise InvalidInput(field, f"is not an e-mail address: {exc}") from None
 
 
 def username(value: object) -> str:

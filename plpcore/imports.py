@@ -391,7 +391,7 @@ def _person(cells: dict[str, str], role: Relationship) -> _Person | None:
         role=role,
         username=username,
         name=checks.optional_line(f"{prefix}_name", name, max_len=200),
-        email=checks.optional_line("guardian_email", extra, max_len=254) if role is Relationship.GUARDIAN else None,
+        email=checks.email("guardian_email", extra) if role is Relationship.GUARDIAN else None,
         course=checks.optional_line("course", extra, max_len=100) if role is Relationship.TEACHER else None,
     )
 
