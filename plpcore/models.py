@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -208,6 +209,9 @@ class School(Base):
     # The demo school's made-up sign-ins (JSON [[role, username, password], ...]), shown on the
     # sign-in page while it is loaded. Never set for a real school.
     demo_sign_ins: Mapped[str | None] = mapped_column(Text)
+    # The IANA zone people at the school read times in. Meeting times are stored as the
+    # school's wall-clock time; moments the app records (created_at, signed_at ...) are UTC.
+    time_zone: Mapped[str] = mapped_column(String(64), default="America/Denver", server_default="America/Denver")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     years: Mapped[list[SchoolYear]] = relationship(back_populates="school")
@@ -259,6 +263,12 @@ class User(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # Signing out ends every sign-in cookie issued before this moment, even a copy kept elsewhere.
     signed_out_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # What the person chose to get by e-mail: reminders and digests (one click stops them), and
+    # meeting notices and records (a family's election to get notices by e-mail, IDEA §300.505).
+    # email_choice_at is when they last chose; None means the school's default still holds.
+    email_reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    email_notices: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    email_choice_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -486,6 +496,8 @@ class Meeting(Base):
     next_check_in: Mapped[dt.date | None] = mapped_column(Date)
     missing_role_reason: Mapped[str] = mapped_column(Text, default="")
     invitations_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The calendar SEQUENCE of its notices: each reschedule or cancellation sends one more.
+    notice_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     finalized_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
