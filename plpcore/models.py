@@ -269,11 +269,14 @@ class User(Base):
     email_reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     email_notices: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     email_choice_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The token of the one-click "stop these e-mails" link in every reminder (made when first needed).
+    email_stop_token: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 # Usernames are unique whatever their case: "JSmith" and "jsmith" are one person.
 Index("uq_app_user_username_lower", func.lower(User.username), unique=True)
+Index("uq_app_user_email_stop_token", User.email_stop_token, unique=True)
 
 
 class Student(Base):
@@ -685,6 +688,19 @@ class Message(Base):
     due_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # next try, after backoff
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class ReminderSent(Base):
+    """One thing a person was reminded of (e.g. "check-in:12", the home check-in of reporting
+    period 12), so `send-due` never reminds them of it twice, whatever day it runs."""
+
+    __tablename__ = "reminder_sent"
+    __table_args__ = (UniqueConstraint("user_id", "item_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    item_key: Mapped[str] = mapped_column(String(100), index=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id"))
 
 
 class OneTimeLink(Base):
