@@ -1,4 +1,4 @@
-"""The command line, `python -m plpcore COMMAND`: set up, demo data, users, imports, export, backup.
+"""The command line, `python -m plpcore COMMAND`: set up, demo data, users, imports, export, backup, e-mail.
 
 Every command exits 0 when it did its job, and otherwise prints one line
 `error: <reason>` on stderr and exits 1 (2 for a command line it cannot parse).
@@ -89,6 +89,11 @@ def build_parser() -> Parser:
 
     p = commands.add_parser("backup", parents=[common], help="copy the whole database to a new file")
     p.add_argument("path", type=Path)
+
+    p = commands.add_parser("send", parents=[common], help="deliver the queued e-mail by SMTP (PLP_SMTP_URL)")
+    p.add_argument("--loop", action="store_true", help="keep delivering, as a service (stop with SIGTERM)")
+    p.add_argument("--every", type=float, default=30.0, metavar="SECONDS",
+                   help="with --loop, how long to wait between passes when the queue is empty (default 30)")
 
     p = commands.add_parser("restore", parents=[common], help="replace the database with a backup")
     p.add_argument("path", type=Path)
@@ -315,6 +320,36 @@ def cmd_restore(args) -> None:
     print(f"restored from {args.path}: {rows} rows, checksum {checksum}")
 
 
+def cmd_send(args) -> None:
+    import signal
+    import time
+
+    from plpcore import outbox
+
+    settings = outbox.smtp_settings()
+    if settings is None:
+        raise PlanTableError("e-mail is not set up: set PLP_SMTP_URL or [smtp] url in .streamlit/secrets.toml "
+                             "(see docs/deploy.md). Messages stay queued until then.")
+    db = _database(args)
+    stopping = False
+
+    def stop(_signum, _frame) -> None:  # SIGTERM from systemd: finish the message in hand, then stop
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    while True:
+        counts = outbox.send(db, settings, should_stop=lambda: stopping)
+        print(f"sent {counts['sent']}, to retry {counts['retry']}, failed {counts['failed']}", flush=True)
+        if not args.loop or stopping:
+            return
+        if counts["sent"] == 0:
+            for _ in range(max(1, round(args.every * 10))):
+                if stopping:
+                    return
+                time.sleep(0.1)
+
+
 COMMANDS = {
     "init": cmd_init,
     "setup": cmd_setup,
@@ -326,4 +361,5 @@ COMMANDS = {
     "export-student": cmd_export_student,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "send": cmd_send,
 }

@@ -24,7 +24,7 @@ import secrets
 import smtplib
 import ssl
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -224,8 +224,10 @@ def _settle(db: Database, message_id: int, error: str | None, permanent: bool, n
             row.due_at = now + FIRST_PAUSE * 2 ** (row.attempts - 1)
 
 
-def send(db: Database, settings: Smtp, *, limit: int | None = None) -> dict[str, int]:
-    """One pass: deliver every due message (at most settings.per_minute a minute).
+def send(db: Database, settings: Smtp, *, limit: int | None = None,
+         should_stop: Callable[[], bool] = lambda: False) -> dict[str, int]:
+    """One pass: deliver every due message (at most settings.per_minute a minute), until the
+    queue has nothing due, `limit` messages were handled, or `should_stop()` says so.
 
     Returns how many were sent, put back for a retry, and failed for good.
     """
@@ -233,7 +235,7 @@ def send(db: Database, settings: Smtp, *, limit: int | None = None) -> dict[str,
     client: smtplib.SMTP | None = None
     started, in_this_minute = time.monotonic(), 0
     try:
-        while limit is None or sum(counts.values()) < limit:
+        while (limit is None or sum(counts.values()) < limit) and not should_stop():
             if in_this_minute >= settings.per_minute:
                 time.sleep(max(0.0, 60 - (time.monotonic() - started)))
                 started, in_this_minute = time.monotonic(), 0

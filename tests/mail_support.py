@@ -6,6 +6,7 @@ is how the tests see "the SMTP server is down, then up".
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import dataclasses
 import email
@@ -25,6 +26,7 @@ class Inbox:
     port: int
     messages: list[EmailMessage] = dataclasses.field(default_factory=list)
     refuse: bool = False
+    delay: float = 0.0  # seconds each message takes to be accepted: a slow server, so a test can stop a sender mid-batch
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
     @property
@@ -42,6 +44,8 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
         if self.refuse:
             return "451 4.3.0 try again later"
+        if self.delay:
+            await asyncio.sleep(self.delay)
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(parsed)  # type: ignore[arg-type]
