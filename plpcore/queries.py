@@ -21,7 +21,6 @@ from plpcore.models import (
     Attendance,
     AttendanceStatus,
     AuditEvent,
-    AuthorRole,
     Goal,
     GoalKind,
     GoalRevision,
@@ -45,11 +44,11 @@ from plpcore.models import (
     Student,
     Support,
     SupportLog,
-    SupportStatus,
     User,
     utcnow,
 )
 from plpcore.rules import (
+    LINK_OWES_SUPPORT,
     LIVE_GOAL,
     core_team,
     current_plan_id,
@@ -572,9 +571,7 @@ def supports_owed(db: Database, actor_id: int, today: dt.date | None = None) -> 
         actor = active_user(s, actor_id)
         if actor is None:
             raise deny(actor_id, Action.VIEW, "support", None, None)
-        taught = select(Link.student_id).where(
-            Link.user_id == actor_id, Link.relationship == Relationship.TEACHER, Link.active.is_(True))
-        linked = select(Link.student_id).where(Link.user_id == actor_id, Link.active.is_(True))
+        owed = select(Link.id).where(Link.student_id == Student.id, Link.user_id == actor_id, LINK_OWES_SUPPORT)
         last_log = (
             select(SupportLog.support_id, func.max(SupportLog.done_on).label("last_done"), func.count().label("times"))
             .group_by(SupportLog.support_id).subquery()
@@ -587,13 +584,7 @@ def supports_owed(db: Database, actor_id: int, today: dt.date | None = None) -> 
             .join(Plan, Plan.id == Support.plan_id)
             .join(Student, Student.id == Plan.student_id)
             .outerjoin(last_log, last_log.c.support_id == Support.id)
-            .where(
-                Support.status.in_([SupportStatus.AGREED, SupportStatus.IN_PLACE]),
-                Plan.status != PlanStatus.ARCHIVED,
-                Student.id.in_(linked),
-                or_(Support.owner_user_id == actor_id,
-                    and_(Support.owner_user_id.is_(None), Support.owner_role == AuthorRole.TEACHER, Student.id.in_(taught))),
-            )
+            .where(Plan.status != PlanStatus.ARCHIVED, owed.exists())
             .order_by(Student.last_name, Support.id)
         ).all()
         if rows:

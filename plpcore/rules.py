@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from plpcore.access import ALLOWED, Action
@@ -119,6 +119,17 @@ def viewer_can(roles: Iterable[str]) -> dict[str, bool]:
 # --- supports ---------------------------------------------------------------------------------
 
 LIVE_SUPPORT = frozenset({SupportStatus.AGREED, SupportStatus.IN_PLACE})
+
+# Who owes a live support, as SQL over a Support row and one of its student's Link rows: the person
+# linked is named as its owner, or teaches the student and it is owed by "teacher". The one rule
+# behind a teacher's list of supports owed and their weekly digest.
+LINK_OWES_SUPPORT = and_(
+    Link.active.is_(True),
+    Support.status.in_(sorted(LIVE_SUPPORT)),
+    or_(Support.owner_user_id == Link.user_id,
+        and_(Support.owner_user_id.is_(None), Support.owner_role == AuthorRole.TEACHER,
+             Link.relationship == Relationship.TEACHER)),
+)
 
 
 def owns_support(owner_user_id: int | None, owner_role: str | None, user_id: int, roles: Collection[str]) -> bool:
