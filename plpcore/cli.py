@@ -95,6 +95,9 @@ def build_parser() -> Parser:
     p.add_argument("--every", type=float, default=30.0, metavar="SECONDS",
                    help="with --loop, how long to wait between passes when the queue is empty (default 30)")
 
+    commands.add_parser("send-due", parents=[common],
+                        help="queue today's reminders and digests (run daily; `send` delivers them)")
+
     p = commands.add_parser("restore", parents=[common], help="replace the database with a backup")
     p.add_argument("path", type=Path)
     p.add_argument("--force", action="store_true", help="replace a database that already holds data")
@@ -350,6 +353,13 @@ def cmd_send(args) -> None:
                 time.sleep(0.1)
 
 
+def cmd_send_due(args) -> None:
+    from plpcore import reminders
+
+    counts = reminders.send_due(_database(args))
+    print(f"queued {counts['messages']} reminder e-mails ({counts['items']} reminders)")
+
+
 COMMANDS = {
     "init": cmd_init,
     "setup": cmd_setup,
@@ -362,4 +372,5 @@ COMMANDS = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "send": cmd_send,
+    "send-due": cmd_send_due,
 }

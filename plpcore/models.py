@@ -700,7 +700,7 @@ class ReminderSent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     item_key: Mapped[str] = mapped_column(String(100), index=True)
-    message_id: Mapped[int] = mapped_column(ForeignKey("message.id"))
+    reminded_on: Mapped[dt.date] = mapped_column(Date)
 
 
 class OneTimeLink(Base):

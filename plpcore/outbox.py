@@ -129,28 +129,34 @@ def queue(
         raise InvalidInput("recipient", "a message about a student goes only to people linked to that student.")
     if dedupe_key is not None and session.scalar(select(Message.id).where(Message.dedupe_key == dedupe_key)):
         return None
-    domain = user.email.rsplit("@", 1)[-1]
-    message = Message(
-        school_id=user.school_id,
-        user_id=user.id,
-        to_address=user.email,
-        kind=kind,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        attachments=json.dumps([
-            {"filename": a.filename, "content_type": a.content_type, "data": base64.b64encode(a.data).decode()}
-            for a in attachments
-        ]),
-        student_id=student_id,
-        meeting_id=meeting_id,
-        support_id=support_id,
-        dedupe_key=dedupe_key,
-        message_id=make_msgid(idstring=secrets.token_hex(8), domain=domain),
-    )
+    message = Message(**message_values(
+        user.school_id, user.id, user.email, kind=kind, subject=subject, text=text, html=html, student_id=student_id,
+        meeting_id=meeting_id, support_id=support_id, attachments=attachments, dedupe_key=dedupe_key))
     session.add(message)
     session.flush()
     return message
+
+
+def message_values(
+    school_id: int | None, user_id: int, address: str, *, kind: str, subject: str, text: str, html: str,
+    student_id: int | None = None, meeting_id: int | None = None, support_id: int | None = None,
+    attachments: Iterable[Attachment] = (), dedupe_key: str | None = None,
+) -> dict:
+    """A Message row's values, with its Message-ID made once, here. `queue` adds one; a caller that
+    queues thousands at once (reminders) inserts many in one statement, having checked the
+    recipients in bulk."""
+    now = utcnow()
+    return {
+        "school_id": school_id, "user_id": user_id, "to_address": address, "kind": kind, "subject": subject,
+        "body_text": text, "body_html": html,
+        "attachments": json.dumps([
+            {"filename": a.filename, "content_type": a.content_type, "data": base64.b64encode(a.data).decode()}
+            for a in attachments
+        ]),
+        "student_id": student_id, "meeting_id": meeting_id, "support_id": support_id, "dedupe_key": dedupe_key,
+        "message_id": make_msgid(idstring=secrets.token_hex(8), domain=address.rsplit("@", 1)[-1]),
+        "status": MessageStatus.QUEUED, "attempts": 0, "due_at": now, "created_at": now,
+    }
 
 
 # --- sending ----------------------------------------------------------------------------------

@@ -23,8 +23,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('item_key', sa.String(length=100), nullable=False),
-    sa.Column('message_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['message_id'], ['message.id'], name=op.f('fk_reminder_sent_message_id_message')),
+    sa.Column('reminded_on', sa.Date(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_reminder_sent_user_id_app_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_sent')),
     sa.UniqueConstraint('user_id', 'item_key', name=op.f('uq_reminder_sent_user_id'))
