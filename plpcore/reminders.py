@@ -34,6 +34,7 @@ from plpcore.models import (
     Attendance,
     AttendanceStatus,
     AuditEvent,
+    Base,
     Goal,
     Link,
     Meeting,
@@ -290,8 +291,10 @@ def _queue(s: Session, school: School, today: dt.date, people: dict[int, Person]
             school.id, p.id, p.address, kind=KIND, subject=subject, text=text, html=rich,
             student_id=next(iter(students)) if len(students) == 1 else None, dedupe_key=f"{KIND}:{today}:{p.id}"))
         sent += [{"user_id": p.id, "item_key": key, "reminded_on": today} for key in p.items]
-    s.execute(insert(Message), messages)
-    s.execute(insert(ReminderSent), sent)
+    # Core inserts of many rows: one executemany each (an ORM insert would batch by page).
+    connection, tables = s.connection(), Base.metadata.tables
+    connection.execute(insert(tables[Message.__tablename__]), messages)
+    connection.execute(insert(tables[ReminderSent.__tablename__]), sent)
     s.add(AuditEvent(at=utcnow(), actor_id=None, action="create", entity="message", field=KIND,
                      new=f"{len(messages)} reminder e-mails ({len(sent)} things) queued for {today}"))
     return len(messages), len(sent)

@@ -173,3 +173,21 @@ def test_send_due_from_the_command_line_queues_and_says_how_many(db, team):
     again = subprocess.run([sys.executable, "-m", "plpcore", "send-due", "--db", db.url], cwd=ROOT,
                            env=dict(os.environ), capture_output=True, text=True, timeout=120)
     assert again.stdout.startswith("queued 0 reminder e-mails")
+
+
+def test_send_due_sends_as_many_sql_statements_for_a_big_school_as_for_a_small_one(tmp_path):
+    from bench.sql import count_statements
+    from plpcore import demo
+    from plpcore.db import Database, init_schema
+
+    statements, queued = [], []
+    for students in (10, 60):
+        db = Database(f"sqlite:///{tmp_path / f'{students}.db'}")
+        init_schema(db)
+        demo.build_school(db, students=students)
+        with count_statements(db) as seen:
+            queued.append(reminders.send_due(db, NOW)["messages"])
+        statements.append(len(seen))
+        db.dispose()
+    assert queued[1] > queued[0] > 0
+    assert statements[0] == statements[1]
