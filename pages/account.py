@@ -5,6 +5,7 @@ import streamlit as st
 from plpcore import accounts
 from plpcore.db import Database
 from ui import routes, session
+from ui.account import email_choices
 from ui.feedback import flash, refuse, show_error, write
 
 user = session.screen_user()
@@ -45,3 +46,5 @@ with st.form("account_password", clear_on_submit=True):
     st.form_submit_button("Change password", type="primary", key="account_submit", on_click=change_password,
                           args=(db, user.id, must_change))
 show_error("account_password")
+if not must_change and account is not None:
+    email_choices(db, account)

@@ -336,6 +336,22 @@ def change_password(db: Database, user_id: int, current: str, new: str) -> None:
         audit(s, user_id, "update", user, field="password", old="(hidden)", new="(hidden)")
 
 
+def set_email_choices(db: Database, user_id: int, *, reminders: bool, notices: bool) -> None:
+    """What a person chooses to get by e-mail, on their own account: reminders and digests, and
+    meeting notices and records (a family's election to get notices by e-mail, IDEA §300.505).
+    The moment of the choice is kept, and each change audited."""
+    with db.write() as s:
+        user = active_user(s, user_id)
+        if user is None:
+            raise NotFound("No such account.")
+        for field, value in (("email_reminders", bool(reminders)), ("email_notices", bool(notices))):
+            old = getattr(user, field)
+            if old != value:
+                setattr(user, field, value)
+                audit(s, user_id, "update", user, field=field, old=old, new=value)
+        user.email_choice_at = utcnow()
+
+
 def reset_password(db: Database, actor_id: int, user_id: int, new_password: str) -> None:
     """A specialist or admin sets a temporary password; the user must change it next time."""
     password_hash = hash_password(new_password)

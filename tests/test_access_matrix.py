@@ -388,6 +388,7 @@ NOT_IN_MATRIX = {
     "accounts.credentials": "sign-in machinery: the authenticator's dict",
     "accounts.sign_out": "sign-in machinery: acts on the signed-in caller's own account",
     "accounts.change_password": "acts on the caller's own account, proven by the current password",
+    "accounts.set_email_choices": "acts on the caller's own account only",
 }
 MODULES = (services, meetings, queries, accounts, export, imports)
 

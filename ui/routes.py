@@ -37,15 +37,18 @@ IMPORT = Screen("pages/import.py", "Import", ":material/upload_file:", "import")
 ACCOUNT = Screen("pages/account.py", "My account", ":material/key:", "account")
 SIGN_IN = Screen("pages/sign_in.py", "Sign in", ":material/login:", "sign-in")
 SETUP = Screen("pages/setup.py", "Set up", ":material/school:", "setup")
+STOP_EMAILS = Screen("pages/stop_emails.py", "Stop these e-mails", ":material/unsubscribe:", "stop-emails")
 
 SIGNED_IN_SCREENS = (HOME, PLAN, MEETING, REPORTS, ADMIN, IMPORT, ACCOUNT)
-BY_URL = {screen.url: screen for screen in (*SIGNED_IN_SCREENS, SIGN_IN, SETUP)}
+SIGNED_OUT_SCREENS = (STOP_EMAILS,)  # what a link in an e-mail opens, signed in or not
+SIGNED_OUT_URLS = frozenset(screen.url for screen in SIGNED_OUT_SCREENS)
+BY_URL = {screen.url: screen for screen in (*SIGNED_IN_SCREENS, SIGN_IN, SETUP, *SIGNED_OUT_SCREENS)}
 
 
 def pages_for(user: SignedIn) -> list[st.Page]:
     """The screens in this person's navigation; what each shows still depends on their links."""
     screens = [HOME, PLAN, MEETING] + ([REPORTS, ADMIN, IMPORT] if user.manages_people else []) + [ACCOUNT]
-    return [screen.page(default=screen is HOME) for screen in screens]
+    return [screen.page(default=screen is HOME) for screen in screens] + [s.page(hidden=True) for s in SIGNED_OUT_SCREENS]
 
 
 def signed_out_pages() -> list[st.Page]:
@@ -54,7 +57,7 @@ def signed_out_pages() -> list[st.Page]:
     return [SIGN_IN.page(default=True)] + [
         st.Page(SIGN_IN.path, title=SIGN_IN.title, url_path=screen.url, visibility="hidden")
         for screen in SIGNED_IN_SCREENS
-    ]
+    ] + [screen.page(hidden=True) for screen in SIGNED_OUT_SCREENS]
 
 
 def setup_pages() -> list[st.Page]:
