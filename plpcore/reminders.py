@@ -72,6 +72,7 @@ class Item:
     student_id: int | None
     text: str
     html: str
+    under: str = ""  # a heading the item goes under within its section (a child's name)
 
 
 @dataclasses.dataclass
@@ -199,10 +200,9 @@ def due(s: Session, school: School, today: dt.date, now: dt.datetime) -> dict[in
             child = row.preferred_name or row.first_name
             ask = (f"Ask {child}: why did you choose this goal?" if row.proposed_by is ProposedBy.STUDENT
                    else f"Ask {child}: what did you try for this goal lately?")
-            p.add(Item(f"check-in:{period.id}", CHECK_IN, row.student_id,
-                       f"- {child}: {row.statement}\n  {ask}",
-                       f"<li><strong>{html.escape(child)}</strong>: {html.escape(row.statement)}<br>"
-                       f"<em>{html.escape(ask)}</em></li>"))
+            p.add(Item(f"check-in:{period.id}", CHECK_IN, row.student_id, f"- {row.statement}\n  {ask}",
+                       f"<li>{html.escape(row.statement)}<br><em>{html.escape(ask)}</em></li>",
+                       under=f"{child}'s goals"))
 
     # The supports a person owes, once a week, the ones not logged for two weeks first.
     year, week, _ = today.isocalendar()
@@ -239,11 +239,18 @@ HEADINGS = {
     CHECK_IN: "Home check-in",
     SUPPORTS: "Supports you owe this week",
 }
+ACTIONS = {  # the link at the foot of a section: its words and where it goes
+    CHECK_IN: ("Tell the team how it went", "/home"),
+    SUPPORTS: ("Log them on PlanTable", "/home"),
+}
 INTROS = {
     CHECK_IN: "A few minutes at home make a difference. Here are the goals your child is working on, "
               "with a question to start the talk.",
-    SUPPORTS: "Log each one on your PlanTable home page when it is done.",
+    SUPPORTS: "Log each one when it is done.",
 }
+
+
+STYLE = "font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; max-width: 40em; color: #1a1a1a"
 
 
 def _body(person: Person, base: str) -> tuple[str, str, str]:
@@ -254,22 +261,33 @@ def _body(person: Person, base: str) -> tuple[str, str, str]:
     stop = f"{base}/stop-emails?token={person.stop_token}"
     text, rich = [f"Hello {person.name},", ""], [f"<p>Hello {html.escape(person.name)},</p>"]
     for section in sorted(sections):
-        items = sections[section]
-        text += [HEADINGS[section], *([INTROS[section]] if section in INTROS else []), *(i.text for i in items), ""]
+        text.append(HEADINGS[section])
         rich.append(f"<h2>{HEADINGS[section]}</h2>")
         if section in INTROS:
+            text.append(INTROS[section])
             rich.append(f"<p>{html.escape(INTROS[section])}</p>")
-        listed = section in (CHECK_IN, SUPPORTS)
-        rich.append(("<ul>" if listed else "") + "".join(i.html for i in items) + ("</ul>" if listed else ""))
-        if section == CHECK_IN:
-            text += [f"Tell the team how it went: {base}/home", ""]
-            rich.append(f'<p><a href="{html.escape(base)}/home">Tell the team how it went</a></p>')
+        under: dict[str, list[Item]] = {}
+        for item in sections[section]:
+            under.setdefault(item.under, []).append(item)
+        for heading, items in under.items():
+            if heading:
+                text.append(heading)
+                rich.append(f"<h3>{html.escape(heading)}</h3>")
+            text += [i.text for i in items]
+            listed = section in (CHECK_IN, SUPPORTS)
+            rich.append(("<ul>" if listed else "") + "".join(i.html for i in items) + ("</ul>" if listed else ""))
+        if section in ACTIONS:
+            words, path = ACTIONS[section]
+            text.append(f"{words}: {base}{path}")
+            rich.append(f'<p><a href="{html.escape(base + path)}">{words}</a></p>')
+        text.append("")
     text += ["--", f"Stop these e-mails: {stop}", "You can also choose what you get by e-mail under My account."]
     rich.append(f'<hr><p><a href="{html.escape(stop)}">Stop these e-mails</a>. '
                 "You can also choose what you get by e-mail under My account.</p>")
     subject = (f"PlanTable: {HEADINGS[next(iter(sections))].lower()}" if len(sections) == 1
                else f"PlanTable: {len(sections)} things for you")
-    return subject, "\n".join(text), "<!doctype html>\n<html lang=\"en\"><body>" + "".join(rich) + "</body></html>"
+    page = f'<!doctype html>\n<html lang="en"><body style="{STYLE}">' + "".join(rich) + "</body></html>"
+    return subject, "\n".join(text), page
 
 
 def _queue(s: Session, school: School, today: dt.date, people: dict[int, Person]) -> tuple[int, int]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from plpcore.access import ALLOWED, Action
@@ -122,13 +122,15 @@ LIVE_SUPPORT = frozenset({SupportStatus.AGREED, SupportStatus.IN_PLACE})
 
 # Who owes a live support, as SQL over a Support row and one of its student's Link rows: the person
 # linked is named as its owner, or teaches the student and it is owed by "teacher". The one rule
-# behind a teacher's list of supports owed and their weekly digest.
+# behind a teacher's list of supports owed and their weekly digest. (Written with COALESCE, not
+# "owner = person OR owner IS NULL", so a database reaches the supports by their plan: the OR form
+# lets SQLite look them up by owner instead, every role-owned support once per link.)
 LINK_OWES_SUPPORT = and_(
     Link.active.is_(True),
     Support.status.in_(sorted(LIVE_SUPPORT)),
-    or_(Support.owner_user_id == Link.user_id,
-        and_(Support.owner_user_id.is_(None), Support.owner_role == AuthorRole.TEACHER,
-             Link.relationship == Relationship.TEACHER)),
+    func.coalesce(Support.owner_user_id, Link.user_id) == Link.user_id,
+    or_(Support.owner_user_id.is_not(None),
+        and_(Support.owner_role == AuthorRole.TEACHER, Link.relationship == Relationship.TEACHER)),
 )
 
 

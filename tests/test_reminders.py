@@ -45,9 +45,9 @@ def test_a_parent_gets_a_home_check_in_naming_each_goal_with_a_question_to_ask(d
     reminders.send_due(db, NOW)
     _deliver(db, inbox)
     (mail,) = inbox.to("gus@families.example")
-    text = mail.get_body(("plain",)).get_content()
+    text = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert "Home check-in" in text
-    assert "Ana: Ana: finish the 6th-grade math unit" in text
+    assert "Ana's goals\n- Ana: finish the 6th-grade math unit" in text
     assert "Ask Ana: why did you choose this goal?" in text
 
 
