@@ -38,6 +38,8 @@ if must_change:
 else:
     st.title("My account")
     st.text(f"{user.name} · {user.username} · {user.kind}" + (" · admin" if user.is_admin else ""))
+    if account is not None:
+        email_choices(db, account)
     st.subheader("Change my password")
 with st.form("account_password", clear_on_submit=True):
     st.text_input("Current password", type="password", key="account_current")
@@ -46,5 +48,3 @@ with st.form("account_password", clear_on_submit=True):
     st.form_submit_button("Change password", type="primary", key="account_submit", on_click=change_password,
                           args=(db, user.id, must_change))
 show_error("account_password")
-if not must_change and account is not None:
-    email_choices(db, account)

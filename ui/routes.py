@@ -37,7 +37,7 @@ IMPORT = Screen("pages/import.py", "Import", ":material/upload_file:", "import")
 ACCOUNT = Screen("pages/account.py", "My account", ":material/key:", "account")
 SIGN_IN = Screen("pages/sign_in.py", "Sign in", ":material/login:", "sign-in")
 SETUP = Screen("pages/setup.py", "Set up", ":material/school:", "setup")
-STOP_EMAILS = Screen("pages/stop_emails.py", "Stop these e-mails", ":material/unsubscribe:", "stop-emails")
+STOP_EMAILS = Screen("pages/stop-emails.py", "Stop these e-mails", ":material/unsubscribe:", "stop-emails")
 
 SIGNED_IN_SCREENS = (HOME, PLAN, MEETING, REPORTS, ADMIN, IMPORT, ACCOUNT)
 SIGNED_OUT_SCREENS = (STOP_EMAILS,)  # what a link in an e-mail opens, signed in or not
