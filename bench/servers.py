@@ -39,10 +39,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db_url: str, log: Path, *, timeout: float = 60) -> Server:
-    """Start the app and wait until it answers its health check; RuntimeError with the log if not."""
+def start_server(db_url: str, log: Path, *, timeout: float = 60, env: dict[str, str] | None = None) -> Server:
+    """Start the app and wait until it answers its health check; RuntimeError with the log if not.
+
+    The links it puts in e-mails lead to itself (PLP_BASE_URL); `env` adds settings (PLP_SMTP_URL).
+    """
     port = free_port()
-    env = dict(os.environ, PLP_DATABASE_URL=db_url, PLP_COOKIE_KEY=COOKIE_KEY)
+    env = dict(os.environ, PLP_DATABASE_URL=db_url, PLP_COOKIE_KEY=COOKIE_KEY, PLP_BASE_URL=f"http://127.0.0.1:{port}",
+               **(env or {}))
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),

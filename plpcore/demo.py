@@ -839,5 +839,6 @@ def _records(session: Session, finalized_by: int) -> int:
     finalized = session.scalars(select(Meeting).where(Meeting.status == MeetingStatus.FINALIZED).order_by(Meeting.id)).all()
     for meeting in finalized:
         records.write(session, meeting, plan_document(session, meeting.plan_id),
-                      missing=missing_roles(session, meeting.id), finalized_by=finalized_by)
+                      missing=missing_roles(session, meeting.id), notices=(),  # no notice was e-mailed
+                      finalized_by=finalized_by)
     return len(finalized)

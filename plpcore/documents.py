@@ -15,13 +15,14 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from icalendar import Calendar, Event
 
-from plpcore import records, shapes
+from plpcore import clock, records, shapes
 from plpcore.models import GoalStatus
 from plpcore.rules import RATING_WORDS
 from plpcore.services import CAREER_SECTIONS, PROFILE_SECTIONS, PROGRAMMING_SECTIONS
@@ -324,7 +325,35 @@ def record_pdf(record: shapes.MeetingRecordDoc) -> bytes:
     _goals(pdf, snap["goals"], "none")
     _supports(pdf, snap["supports"])
     _next_steps(pdf, meeting, snap.get("action_items", []))
+    _notices(pdf, snap["notices"], snap["version"])
     return bytes(pdf.output())
+
+
+def notice_line(entry: Mapping[str, Any]) -> str:
+    """One line of a notice log, as the room and the record PDF read it."""
+    who = f"{entry['name']} ({entry['role']})"
+    if not entry["notice"]:
+        return f"{who}: {entry['status']}"
+    tz = ZoneInfo(entry["zone"])
+    queued = clock.short(_moment(entry["queued_at"]).astimezone(tz))
+    if entry["status"] == "sent":
+        return f"{who}: {entry['notice']} e-mailed {clock.short(_moment(entry['sent_at']).astimezone(tz))}"
+    error = f" ({entry['error']})" if entry["error"] else ""
+    tries = f", {entry['attempts']} attempts" if entry["attempts"] > 1 else ""
+    return f"{who}: {entry['notice']} {entry['status']} since {queued}{tries}{error}"
+
+
+def _moment(value: dt.datetime | str) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+
+
+def _notices(pdf: _Document, entries: Sequence[Mapping[str, Any]], version: int) -> None:
+    """The notice log: each attempt to tell the team of the meeting (IDEA §300.322(d))."""
+    pdf.heading("Meeting notices")
+    if not entries:
+        pdf.para("This record did not keep a notice log." if version < 3 else "No notice was e-mailed for this meeting.")
+    for entry in entries:
+        pdf.para(notice_line(entry))
 
 
 def _meetings(pdf: _Document, meetings: Sequence[Mapping[str, Any]]) -> None:
@@ -445,8 +474,14 @@ def progress_report_pdf(doc: shapes.PlanDoc, period: shapes.Period | None) -> by
 
 
 def invite(*, uid: str, title: str, starts: dt.datetime | dt.date, minutes: int = 45, location: str = "",
-           description: str = "") -> bytes:
-    """A calendar invite (.ics): a timed meeting, or an all-day check-in when given a date."""
+           description: str = "", method: str | None = None, sequence: int = 0, organizer: str | None = None,
+           attendee: str | None = None) -> bytes:
+    """A calendar invite (.ics): a timed meeting, or an all-day check-in when given a date.
+
+    A meeting notice (notices.py) is an iTIP message: `method` REQUEST or CANCEL, the meeting's
+    stable `uid`, a `sequence` one higher for each change, its organizer and its one reader as
+    attendee. A start aware of its zone carries TZID, with that zone's VTIMEZONE.
+    """
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", dt.datetime.now(dt.UTC))
@@ -458,8 +493,19 @@ def invite(*, uid: str, title: str, starts: dt.datetime | dt.date, minutes: int 
         event.add("location", location)
     if description:
         event.add("description", description)
+    if method:
+        event.add("sequence", sequence)
+        event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    if organizer:
+        event.add("organizer", f"mailto:{organizer}")
+    if attendee:
+        event.add("attendee", f"mailto:{attendee}", parameters={"ROLE": "REQ-PARTICIPANT", "RSVP": "FALSE"})
     cal = Calendar()
     cal.add("prodid", "-//PlanTable//plantable//EN")
     cal.add("version", "2.0")
+    if method:
+        cal.add("method", method)
     cal.add_component(event)
+    if isinstance(starts, dt.datetime) and starts.tzinfo:  # the zone's rules around the meeting, not since 1970
+        cal.add_missing_timezones(first_date=dt.date(starts.year - 1, 1, 1), last_date=dt.date(starts.year + 2, 1, 1))
     return cal.to_ical()

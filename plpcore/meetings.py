@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from plpcore import checks, records, shapes
+from plpcore import checks, notices, records, shapes
 from plpcore.access import Action, audit, bump_revision, load
 from plpcore.db import Database
 from plpcore.errors import InvalidInput
@@ -125,8 +125,32 @@ def schedule_meeting(
             s.add(Attendance(meeting_id=meeting.id, guest_name=grant.student.name, role=AuthorRole.STUDENT))
         for name, role in guest_rows:
             s.add(Attendance(meeting_id=meeting.id, guest_name=name, guest_role=role or "guest"))
+        s.flush()
+        notices.queue(s, meeting, notices.INVITATION)
         written(s, grant, plan.id, "create", meeting, field="scheduled_at", new=f"{kind} {when:%Y-%m-%d %H:%M}")
         return meeting.id
+
+
+def reschedule(db: Database, actor_id: int, meeting_id: int, expected_version: int, *,
+               scheduled_at: dt.datetime | str, location: str) -> bool:
+    """Move a meeting not yet held, or change its place. Every invitee gets an updated notice: the
+    same calendar UID, one higher SEQUENCE. False when nothing changed (no notice is sent)."""
+    when = checks.datetime("date and time", scheduled_at)
+    location = checks.line("place or video link", location, max_len=500, required=False)
+    with db.write() as s:
+        meeting, grant = lock(s, actor_id, Meeting, meeting_id, Action.RUN_MEETING)
+        if meeting.status is not MeetingStatus.SCHEDULED:
+            raise InvalidInput("meeting", f"this meeting is {meeting.status}: only a meeting not yet open can move.")
+        if (when, location) == (meeting.scheduled_at, meeting.location):
+            return False
+        old = edit(s, meeting, expected_version, {"scheduled_at": when, "location": location})
+        meeting.notice_sequence += 1
+        s.flush()
+        notices.queue(s, meeting, notices.UPDATE)
+        written(s, grant, meeting.plan_id, "update", meeting, field="scheduled_at",
+                old=f"{old['scheduled_at']:%Y-%m-%d %H:%M} {old['location']}".strip(),
+                new=f"{when:%Y-%m-%d %H:%M} {location}".strip())
+        return True
 
 
 def open_meeting(db: Database, actor_id: int, meeting_id: int) -> None:
@@ -367,19 +391,23 @@ def finalize(db: Database, actor_id: int, meeting_id: int, missing_reason: str =
         if meeting.kind is MeetingKind.ANNUAL_REVIEW and plan.status is PlanStatus.DRAFT:
             plan.status = PlanStatus.ACTIVE
         s.flush()
-        record = records.write(s, meeting, doc, missing=missing, finalized_by=actor_id)
+        record = records.write(s, meeting, doc, missing=missing, notices=notices.log(s, meeting.id),
+                               finalized_by=actor_id)
         audit(s, actor_id, "finalize", record, field="sha256", new=record.sha256, student_id=grant.student.id)
         bump_revision(s, plan.id)
         return record.id
 
 
 def cancel(db: Database, actor_id: int, meeting_id: int) -> None:
+    """Call the meeting off: every invitee gets a cancellation (METHOD:CANCEL, the same UID)."""
     with db.write() as s:
         meeting, grant = lock(s, actor_id, Meeting, meeting_id, Action.RUN_MEETING)
         _open(meeting)
         old = meeting.status
         meeting.status = MeetingStatus.CANCELLED
+        meeting.notice_sequence += 1
         s.flush()
+        notices.queue(s, meeting, notices.CANCELLATION)
         written(s, grant, meeting.plan_id, "update", meeting, field="status", old=old, new=meeting.status)
 
 
@@ -455,3 +483,18 @@ def meeting_state(db: Database, actor_id: int, meeting_id: int) -> shapes.Meetin
             "voice_waiting": voice_waiting(s, meeting.plan_id), "opened_at": meeting.opened_at,
             "viewer_roles": sorted(str(r) for r in grant.roles),
         }
+
+
+def notice_log(db: Database, actor_id: int, meeting_id: int) -> shapes.NoticeLog:
+    """The meeting's notice log, for whoever runs the meeting: each notice, sent or not and why."""
+    with db.read() as s:
+        meeting, _grant = load(s, actor_id, Meeting, meeting_id, Action.RUN_MEETING)
+        entries = notices.log(s, meeting.id)
+        return {"entries": entries, "not_delivered": notices.not_delivered(entries)}
+
+
+def calendar_file(db: Database, actor_id: int, meeting_id: int) -> bytes:
+    """The meeting as a calendar invite (.ics) for anyone who may see it: the one its notices carry."""
+    with db.read() as s:
+        meeting, _grant = load(s, actor_id, Meeting, meeting_id, Action.VIEW)
+        return notices.calendar(notices.about(s, meeting), cancel=meeting.status is MeetingStatus.CANCELLED)

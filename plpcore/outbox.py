@@ -30,7 +30,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from plpcore.access import roles_toward
@@ -157,6 +157,14 @@ def message_values(
         "message_id": make_msgid(idstring=secrets.token_hex(8), domain=address.rsplit("@", 1)[-1]),
         "status": MessageStatus.QUEUED, "attempts": 0, "due_at": now, "created_at": now,
     }
+
+
+STYLE = "font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; max-width: 40em; color: #1a1a1a"
+
+
+def page(parts: Iterable[str]) -> str:
+    """A message's HTML body: its parts (each escaped by its writer) in one plain, readable page."""
+    return f'<!doctype html>\n<html lang="en"><body style="{STYLE}">' + "".join(parts) + "</body></html>"
 
 
 # --- sending ----------------------------------------------------------------------------------
@@ -286,11 +294,3 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}"
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
-def not_delivered(session: Session, meeting_id: int) -> int:
-    """How many of a meeting's messages have not reached their reader yet (queued, retrying, failed)."""
-    return session.scalar(
-        select(func.count(Message.id)).where(Message.meeting_id == meeting_id, Message.status != MessageStatus.SENT)
-    ) or 0
-

@@ -21,7 +21,7 @@ from plpcore.errors import InvalidInput
 from plpcore.models import ActionItem, Attendance, Meeting, MeetingRecord, RecordSignature, User, utcnow
 from plpcore.rules import LIVE_SUPPORT, goal_is_live
 
-SNAPSHOT_VERSION = 2
+SNAPSHOT_VERSION = 3
 
 
 @event.listens_for(MeetingRecord, "before_update")
@@ -39,10 +39,12 @@ def _signatures_are_final(_mapper, _conn, target: RecordSignature) -> None:
 # --- writing ------------------------------------------------------------------------------------------
 
 
-def compose(session: Session, meeting: Meeting, doc: shapes.PlanDoc, missing: Sequence[str]) -> dict[str, Any]:
+def compose(session: Session, meeting: Meeting, doc: shapes.PlanDoc, missing: Sequence[str],
+            notices: Sequence[shapes.NoticeEntry]) -> dict[str, Any]:
     """What the record keeps of a finalized meeting, in the current version's shape: the meeting, the
     plan's student, sections, goals (without progress) and agreed supports, attendance with the
-    signatures given at the meeting, and the action items."""
+    signatures given at the meeting, the action items, and the notice log (notices.log: the record
+    of attempts to reach the family that IDEA §300.322(d) asks for)."""
     names: dict[int | None, str] = dict(
         session.execute(select(User.id, User.display_name).join(Attendance, Attendance.user_id == User.id)
                         .where(Attendance.meeting_id == meeting.id)).all())
@@ -70,14 +72,15 @@ def compose(session: Session, meeting: Meeting, doc: shapes.PlanDoc, missing: Se
         "supports": [x for x in doc["supports"] if x["status"] in LIVE_SUPPORT],
         "attendance": attendance,
         "action_items": actions,
+        "notices": list(notices),
     }
 
 
 def write(session: Session, meeting: Meeting, doc: shapes.PlanDoc, *, missing: Sequence[str],
-          finalized_by: int | None) -> MeetingRecord:
+          notices: Sequence[shapes.NoticeEntry], finalized_by: int | None) -> MeetingRecord:
     """Store the record of a meeting just finalized (`meeting.finalized_at` is its time), with the
     SHA-256 of its JSON text. meetings.finalize and the demo school both make records here."""
-    text = json.dumps(compose(session, meeting, doc, missing), ensure_ascii=False, sort_keys=True, default=str)
+    text = json.dumps(compose(session, meeting, doc, missing, notices), ensure_ascii=False, sort_keys=True, default=str)
     record = MeetingRecord(meeting_id=meeting.id, finalized_by=finalized_by, created_at=meeting.finalized_at or utcnow(),
                            snapshot=text, sha256=hashlib.sha256(text.encode()).hexdigest())
     session.add(record)
@@ -110,7 +113,10 @@ _V1_SUPPORT = {"id": None, "goal_id": None, "owner_user_id": None, "owner_role":
 def upgrade(stored: Mapping[str, Any], attendance_ids: Sequence[int] = ()) -> shapes.RecordSnapshot:
     """A stored snapshot of any version, in the current version's shape (`version` still says which it was).
 
-    Version 2 (SNAPSHOT_VERSION): has "version"; the meeting has `opened_at`, when it was really
+    Version 3 (SNAPSHOT_VERSION): version 2 with the meeting's `notices` (notices.log at
+    finalizing). A version 2 record kept no notice log: empty.
+
+    Version 2: has "version"; the meeting has `opened_at`, when it was really
     held (None if the meeting was never opened), beside `scheduled_at`; each attendance row has
     its `id`, which late signatures (RecordSignature.attendance_id) point to.
 
@@ -124,6 +130,7 @@ def upgrade(stored: Mapping[str, Any], attendance_ids: Sequence[int] = ()) -> sh
     """
     snap = dict(stored)  # every part changed below is a new dict: the caller's stays as read
     if snap.get("version", 1) >= 2:
+        snap.setdefault("notices", [])
         return snap  # pyright: ignore[reportReturnType]  (JSON, in the shape the writer wrote)
     snap["version"] = 1
     snap["meeting"] = _V1_MEETING | snap["meeting"]
@@ -132,6 +139,7 @@ def upgrade(stored: Mapping[str, Any], attendance_ids: Sequence[int] = ()) -> sh
     snap["goals"] = [_V1_GOAL | g for g in snap.get("goals", [])]
     snap["supports"] = [_V1_SUPPORT | x for x in snap.get("supports", [])]
     snap.setdefault("action_items", [])
+    snap["notices"] = []
     ids: Sequence[int | None] = attendance_ids if len(attendance_ids) == len(snap["attendance"]) else \
         [None] * len(snap["attendance"])
     snap["attendance"] = [{"id": i} | a for i, a in zip(ids, snap["attendance"], strict=True)]

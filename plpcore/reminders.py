@@ -22,12 +22,11 @@ import dataclasses
 import datetime as dt
 import html
 import secrets
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, and_, cast, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from plpcore import outbox
+from plpcore import clock, outbox
 from plpcore.access import audit
 from plpcore.db import Database
 from plpcore.models import (
@@ -87,11 +86,6 @@ class Person:
         self.items.setdefault(item.key, []).append(item)
 
 
-def local_today(school: School, now: dt.datetime) -> dt.date:
-    """The date at the school now (`now` is UTC, naive like every stamp the app keeps)."""
-    return now.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(school.time_zone)).date()
-
-
 def send_due(db: Database, now: dt.datetime | None = None) -> dict[str, int]:
     """Queue today's reminders in every school. Returns how many people got a message and how many
     things they were reminded of."""
@@ -99,8 +93,8 @@ def send_due(db: Database, now: dt.datetime | None = None) -> dict[str, int]:
     totals = {"messages": 0, "items": 0}
     with db.write() as s:
         for school in s.scalars(select(School).order_by(School.id)).all():
-            people = due(s, school, local_today(school, now), now)
-            messages, items = _queue(s, school, local_today(school, now), people)
+            today = clock.today(school, now)
+            messages, items = _queue(s, school, today, due(s, school, today, now))
             totals["messages"] += messages
             totals["items"] += items
     return totals
@@ -250,9 +244,6 @@ INTROS = {
 }
 
 
-STYLE = "font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; max-width: 40em; color: #1a1a1a"
-
-
 def _body(person: Person, base: str) -> tuple[str, str, str]:
     sections: dict[int, list[Item]] = {}
     for items in person.items.values():
@@ -286,8 +277,7 @@ def _body(person: Person, base: str) -> tuple[str, str, str]:
                 "You can also choose what you get by e-mail under My account.</p>")
     subject = (f"PlanTable: {HEADINGS[next(iter(sections))].lower()}" if len(sections) == 1
                else f"PlanTable: {len(sections)} things for you")
-    page = f'<!doctype html>\n<html lang="en"><body style="{STYLE}">' + "".join(rich) + "</body></html>"
-    return subject, "\n".join(text), page
+    return subject, "\n".join(text), outbox.page(rich)
 
 
 def _queue(s: Session, school: School, today: dt.date, people: dict[int, Person]) -> tuple[int, int]:

@@ -340,6 +340,25 @@ class RecordActionItem(TypedDict):
     due_on: str | None
 
 
+class NoticeEntry(TypedDict):
+    """One line of a meeting's notice log (notices.log): a notice e-mailed, or an invitee not reached."""
+
+    name: str
+    role: str
+    notice: str  # "invitation", "update", "cancellation"; "" when none could be e-mailed
+    queued_at: dt.datetime | None  # at the school, aware
+    status: str  # sent, waiting (queued or retrying), failed, or why nothing was e-mailed
+    sent_at: dt.datetime | None  # at the school, aware
+    zone: str  # the school's IANA zone: a record keeps the times as ISO text with only their offset
+    attempts: int
+    error: str
+
+
+class NoticeLog(TypedDict):
+    entries: list[NoticeEntry]
+    not_delivered: int  # notices waiting or failed: "3 invitations not delivered"
+
+
 class RecordSnapshot(TypedDict):
     version: int  # the version it was stored in (records.SNAPSHOT_VERSION for new records)
     meeting: RecordMeeting
@@ -352,6 +371,7 @@ class RecordSnapshot(TypedDict):
     supports: list[dict[str, Any]]
     attendance: list[RecordAttendance]
     action_items: list[RecordActionItem]
+    notices: list[dict[str, Any]]  # NoticeEntry rows, times as strings; empty before version 3
 
 
 class Signature(TypedDict):

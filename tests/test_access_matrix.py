@@ -163,6 +163,12 @@ class Cell:
         return f"{self.fn.__module__.rsplit('.', 1)[-1]}.{self.fn.__name__}{self.label}"
 
 
+def scheduled(w) -> dict:
+    """A check-in on Ana's plan, scheduled and not yet open, with its version: what reschedule moves."""
+    meeting = meetings.schedule_meeting(w.db, w.sam, w.ana_plan, kind="check-in", scheduled_at="2026-11-03 08:00")
+    return {"m": meeting, "v": version(w, Meeting, meeting)}
+
+
 def current_year(w) -> int:
     with w.db.read() as s:
         return s.scalar(select(SchoolYear.id).where(SchoolYear.is_current.is_(True)))
@@ -273,7 +279,14 @@ CELLS = [
     # meetings (Ana's check-in is open, at the attendance step)
     Cell(meetings.schedule_meeting, lambda w, a, p: meetings.schedule_meeting(
         w.db, a, w.ana_plan, kind="check-in", scheduled_at="2026-11-02 08:00"),
-        ("meeting", "attendance"), ALLOWED[Action.RUN_MEETING]),
+        ("meeting", "attendance", "message"), ALLOWED[Action.RUN_MEETING]),
+    Cell(meetings.reschedule, lambda w, a, p: meetings.reschedule(
+        w.db, a, p["m"], p["v"], scheduled_at="2026-11-04 09:30", location="Room 4"),
+        ("meeting", "message"), ALLOWED[Action.RUN_MEETING], prepare=lambda w: scheduled(w)),
+    Cell(meetings.notice_log, lambda w, a, p: meetings.notice_log(w.db, a, w.ana_meeting), (),
+         ALLOWED[Action.RUN_MEETING]),
+    Cell(meetings.calendar_file, lambda w, a, p: meetings.calendar_file(w.db, a, w.ana_meeting), (),
+         ALLOWED[Action.VIEW]),
     # Opening an open meeting and advancing from a step it is not at both change nothing.
     Cell(meetings.open_meeting, lambda w, a, p: meetings.open_meeting(w.db, a, w.ana_meeting),
          ("meeting",), ALLOWED[Action.RUN_MEETING]),

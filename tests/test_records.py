@@ -58,7 +58,7 @@ def test_every_finalized_demo_record_reads_and_its_pdf_and_json_build(db):
     for meeting in finalized_ids:
         record = queries.meeting_record(db, school.specialist_id, meeting)
         assert record is not None, meeting
-        assert record["snapshot"]["version"] == 2
+        assert record["snapshot"]["version"] == 3
         assert record["snapshot"]["sections"] and all(g["status"] for g in record["snapshot"]["goals"])
         assert documents.record_pdf(record).startswith(b"%PDF")
         assert json.loads(export.meeting_record_json(record))["sha256"] == record["sha256"]
@@ -73,7 +73,7 @@ def test_a_demo_record_is_made_by_the_same_code_as_a_real_finalize(db):
         assert row.created_at == meeting.finalized_at and row.finalized_by == school.specialist_id
 
     assert set(snapshot) == {"version", "meeting", "student", "plan", "sections", "goals", "supports", "attendance",
-                             "action_items"}
+                             "action_items", "notices"}
     assert snapshot["meeting"]["opened_at"] == str(meeting.opened_at)
     assert snapshot["meeting"]["next_check_in"] == str(meeting.next_check_in)
 
@@ -86,7 +86,7 @@ def test_a_new_record_says_its_snapshot_version_and_when_the_meeting_was_held(db
     meetings.finalize(db, school.sam, meeting)
     snapshot = json.loads(stored(db, meeting)[0])
 
-    assert snapshot["version"] == 2
+    assert snapshot["version"] == 3
     assert (snapshot["meeting"]["scheduled_at"], snapshot["meeting"]["opened_at"]) == (
         "2026-10-01 15:00:00", "2026-10-01 15:10:00")
     assert [a["id"] for a in snapshot["attendance"]] == [
@@ -264,3 +264,16 @@ def test_a_late_signature_cannot_be_changed_or_deleted_through_the_orm(db, schoo
         s.delete(s.get_one(RecordSignature, signature_id))
 
     assert queries.meeting_record(db, school.sam, meeting)["signatures"][-1]["sha256"] == stored(db, meeting)[1]
+
+
+def test_a_version_2_record_reads_with_an_empty_notice_log(db, school):
+    meeting = finalized(db, school)
+    snapshot = json.loads(stored(db, meeting)[0])
+    del snapshot["notices"]
+    snapshot["version"] = 2
+    with db.write() as s:  # as a record finalized before notice logs were kept
+        s.execute(text("UPDATE meeting_record SET snapshot = :body WHERE meeting_id = :id"),
+                  {"body": json.dumps(snapshot), "id": meeting})
+    record = queries.meeting_record(db, school.gus, meeting)
+    assert record is not None
+    assert (record["snapshot"]["version"], record["snapshot"]["notices"]) == (2, [])

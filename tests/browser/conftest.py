@@ -57,18 +57,34 @@ def fresh_server(demo, tmp_path) -> Iterator[Server]:
     server.stop()
 
 
-@pytest.fixture
-def private_demo(demo, tmp_path) -> Iterator[tuple[Server, Database]]:
-    """A private copy of the demo school and a server over it, for a test that writes (a meeting,
-    a signature): the shared demo stays as built."""
-    path = tmp_path / "private-demo.db"
+def copy_of_demo(demo, path: Path) -> str:
+    """A private copy of the demo school's database, for a test that writes; its URL."""
     source, target = sqlite3.connect(demo.url.removeprefix("sqlite:///")), sqlite3.connect(path)
     with target:
         source.backup(target)
     source.close()
     target.close()
-    url = f"sqlite:///{path}"
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def private_demo(demo, tmp_path) -> Iterator[tuple[Server, Database]]:
+    """A private copy of the demo school and a server over it, for a test that writes (a meeting,
+    a signature): the shared demo stays as built."""
+    url = copy_of_demo(demo, tmp_path / "private-demo.db")
     server = start_server(url, tmp_path / "streamlit.log")
+    db = Database(url)
+    yield server, db
+    server.stop()
+    db.dispose()
+
+
+@pytest.fixture
+def mailing_demo(demo, tmp_path, inbox) -> Iterator[tuple[Server, Database]]:
+    """private_demo, with the server's e-mail set up to the loopback SMTP server (`inbox`): the
+    test runs the sender (outbox.send) itself, when it wants the mail delivered."""
+    url = copy_of_demo(demo, tmp_path / "private-demo.db")
+    server = start_server(url, tmp_path / "streamlit.log", env={"PLP_SMTP_URL": inbox.url})
     db = Database(url)
     yield server, db
     server.stop()

@@ -129,7 +129,8 @@ def schedule(db: Database, user: SignedIn, plan_id: int, people: list[int]) -> N
           location=s["meeting_new_location"] or "",
           invite_user_ids=[uid for uid in people if s.get(invite_key(plan_id, uid))],
           guests=guests_typed(s["meeting_new_guests"]),
-          done="Meeting scheduled. Everyone invited sees it on their home page.", where="meeting_new")
+          done="Meeting scheduled. Everyone invited sees it on their home page, and is e-mailed an "
+               "invitation if they have an address.", where="meeting_new")
 
 
 def schedule_and_open(db: Database, user: SignedIn, plan_id: int, **meeting: Any) -> None:

@@ -219,6 +219,10 @@ def finalized(room: Room) -> None:
         agreed(snap["sections"], records.counted_goals(snap), snap["supports"],
                NextSteps(a_date(meeting["next_check_in"]), snap["action_items"], meeting["notes"]),
                kept_profile=bool(snap["sections"]) or snap["version"] >= 2)
+    if snap["notices"]:
+        with st.expander("Meeting notices sent before the meeting"):
+            for entry in snap["notices"]:
+                st.text(documents.notice_line(entry))
     mine = next((s for s in record["signatures"] if room.me and s["attendance_id"] == room.me["id"]), None)
     if to_sign:
         st.button(SIGN, key="meeting_sign", type="primary", icon=":material/draw:", on_click=sign, args=(room,))

@@ -14,14 +14,14 @@ from typing import NoReturn
 
 import streamlit as st
 
-from plpcore import documents, meetings, queries, services
+from plpcore import documents, meetings, outbox, queries, services
 from plpcore.access import Action
 from plpcore.db import Database
 from plpcore.errors import NotAllowed, NotFound, PlanTableError
 from plpcore.models import AgendaStep, AttendanceMode, AttendanceStatus
 from plpcore.shapes import Attendance, MeetingState
 from ui import editing, routes
-from ui.feedback import NOT_FOUND, md, write
+from ui.feedback import NOT_FOUND, md, show_error, write
 from ui.plan.context import Ctx
 from ui.session import SignedIn
 from ui.words import initials
@@ -274,19 +274,14 @@ def advance(room: Room, to: AgendaStep | None) -> None:
 # --- before the meeting: the waiting room -----------------------------------------------------------
 
 
-def invite_file(room: Room) -> bytes:
-    s = room.state
-    return documents.invite(uid=f"plantable-meeting-{s['id']}", title=f"{s['kind']}: {room.ctx.doc['student']['name']}",
-                            starts=s["scheduled_at"], location=s["location"] or "")
-
-
 def waiting_room(room: Room) -> None:
     with st.container(horizontal=True):
         if room.runs:
             st.button("Open the meeting", key="meeting_open", type="primary", icon=":material/play_arrow:",
                       on_click=open_meeting, args=(room,))
-        st.download_button("Add to my calendar (.ics)", invite_file(room), file_name=f"meeting-{room.id}.ics",
-                           mime="text/calendar", key="meeting_ics", icon=":material/event:", on_click="ignore")
+        st.download_button("Add to my calendar (.ics)", meetings.calendar_file(room.db, room.user.id, room.id),
+                           file_name=f"meeting-{room.id}.ics", mime="text/calendar", key="meeting_ics",
+                           icon=":material/event:", on_click="ignore")
         if room.runs:
             st.button("Cancel the meeting", key="meeting_cancel", on_click=cancel, args=(room,))
     if not room.runs:
@@ -294,6 +289,49 @@ def waiting_room(room: Room) -> None:
     st.markdown("**Invited**")
     for a in room.state["attendance"]:
         st.text(f"{a['name']} ({a['role']})")
+    if room.runs:
+        move_form(room)
+        notice_log(room)
+
+
+def move_form(room: Room) -> None:
+    """Change the time or place: everyone invited gets an updated notice (plpcore sends it)."""
+    s, prefix = room.state, f"meeting_move_v{room.state['version']}"  # a new form, with the new values, once moved
+    with st.expander("Change the time or place"), st.form(prefix, border=False):
+        day_col, time_col = st.columns(2)
+        day_col.date_input("Date", value=s["scheduled_at"].date(), key=f"{prefix}_day")
+        time_col.time_input("Time", value=s["scheduled_at"].time(), step=dt.timedelta(minutes=15), key=f"{prefix}_time")
+        st.text_input("Place or video link", value=s["location"], key=f"{prefix}_location")
+        st.form_submit_button("Move the meeting and tell everyone", key=f"{prefix}_submit", on_click=move,
+                              args=(room, prefix))
+    show_error(prefix)
+
+
+def move(room: Room, prefix: str) -> None:
+    s = st.session_state
+    write(meetings.reschedule, room.db, room.user.id, room.id, room.state["version"],
+          scheduled_at=dt.datetime.combine(s[f"{prefix}_day"], s[f"{prefix}_time"]),
+          location=s[f"{prefix}_location"] or "", where=prefix,
+          done="Meeting moved. Everyone invited gets an updated notice and calendar invite.")
+
+
+def notice_log(room: Room) -> None:
+    """The meeting's notices: to whom, when, sent or not and why (what the record will keep)."""
+    log = meetings.notice_log(room.db, room.user.id, room.id)
+    if log["not_delivered"]:
+        waiting = [e for e in log["entries"] if e["status"] in ("waiting", "failed")]
+        noun = "invitation" if all(e["notice"] == "invitation" for e in waiting) else "notice"
+        n = log["not_delivered"]
+        words = f"{n} {noun}{'s' if n != 1 else ''} not delivered yet."
+        if outbox.smtp_settings() is None:
+            words += (" E-mail is not set up on this server, so they wait. Share the meeting's link by hand: "
+                      f"{outbox.base_url()}/{routes.MEETING.url}?meeting={room.id}")
+        st.warning(words, icon=":material/mail:")
+    st.markdown("**Meeting notices**")
+    if not log["entries"]:
+        st.caption("Nobody to notify: no one invited has a sign-in.")
+    for entry in log["entries"]:
+        st.text(documents.notice_line(entry))
 
 
 def open_meeting(room: Room) -> None:
