@@ -32,6 +32,22 @@ def local(moment: dt.datetime, tz: ZoneInfo) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC).astimezone(tz)
 
 
+def utc(wall_time: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """A wall-clock time at the school as the naive UTC the app records moments in."""
+    return wall_time.replace(tzinfo=tz).astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def stamp(value: dt.datetime | str, tz: ZoneInfo) -> dt.datetime:
+    """A moment the app recorded, naive UTC or its ISO text (as a record keeps it), at the school."""
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    return moment.astimezone(tz) if moment.tzinfo else local(moment, tz)
+
+
+def scheduled(value: dt.datetime | str, tz: ZoneInfo) -> dt.datetime:
+    """A meeting's time, the school's wall clock (or its ISO text), made aware of the zone."""
+    return wall(value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value), tz)
+
+
 def today(school: School, now: dt.datetime) -> dt.date:
     """The school's date at `now` (naive UTC)."""
     return local(now, zone(school)).date()

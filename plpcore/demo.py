@@ -27,11 +27,12 @@ import secrets
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
-from plpcore import records
+from plpcore import clock, records
 from plpcore.accounts import default_periods, hash_password
 from plpcore.db import Database
 from plpcore.errors import InvalidInput
@@ -79,6 +80,7 @@ from plpcore.models import (
 from plpcore.queries import plan_document
 
 DEMO_SCHOOL_NAME = "Cedar Ridge K-12 (demo)"
+ZONE = "America/Denver"  # where the demo school is: its meetings' times are this wall clock
 ROLES = ("specialist", "admin", "teacher", "guardian", "student")
 
 
@@ -452,7 +454,7 @@ class _Builder:
         rng = self.rng
         year_name, starts, ends = _school_year(self.today)
         self.year_start = starts
-        self.school_id = self.rows.add(School, name=self.school_name, demo=True, created_at=self.now)
+        self.school_id = self.rows.add(School, name=self.school_name, demo=True, time_zone=ZONE, created_at=self.now)
         self.year_id = self.rows.add(SchoolYear, school_id=self.school_id, name=year_name, starts_on=starts,
                                      ends_on=ends, is_current=True)
         for pname, pstart, pend in default_periods(starts, ends):
@@ -785,14 +787,15 @@ class _Builder:
         held = self.year_start + dt.timedelta(days=rng.randint(7, max(8, span - 5))) if span >= 14 else (
             self.today - dt.timedelta(days=rng.randint(5, 25)))
         when = dt.datetime.combine(held, dt.time(rng.choice((8, 13, 15)), rng.choice((0, 30))))
+        opened = clock.utc(when, ZoneInfo(ZONE))  # on time; the moments a meeting records are UTC
         next_check = held + dt.timedelta(days=rng.choice((42, 56, 70)))
-        mid = rows.add(Meeting, plan_id=plan_id, kind=MeetingKind.ANNUAL_REVIEW, scheduled_at=when, opened_at=when,
+        mid = rows.add(Meeting, plan_id=plan_id, kind=MeetingKind.ANNUAL_REVIEW, scheduled_at=when, opened_at=opened,
                        location=rng.choice(("Room 114", "Library conference room", "https://meet.example.org/alp")),
                        status=MeetingStatus.FINALIZED, agenda_step=AgendaStep.REVIEW_AND_SIGN,
                        notes="Reviewed strengths and goals with the student first; agreed supports below.",
                        next_check_in=next_check, missing_role_reason="", invitations_sent_at=when - dt.timedelta(days=10),
-                       created_by=self.specialist_id, finalized_at=when + dt.timedelta(minutes=45))
-        self.attendance(mid, team, login_id, first, last, finalized=True, when=when)
+                       created_by=self.specialist_id, finalized_at=opened + dt.timedelta(minutes=45))
+        self.attendance(mid, team, login_id, first, last, finalized=True, when=opened)
         self.finalized.append(mid)
         description, owner = rng.choice(ACTION_ITEMS)
         rows.add(ActionItem, meeting_id=mid, description=description, owner=owner, due_on=held + dt.timedelta(days=14),

@@ -105,8 +105,8 @@ def _d(value: Any) -> str:
             value = dt.datetime.fromisoformat(value) if len(value) > 10 else dt.date.fromisoformat(value)
         except ValueError:
             return value
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.datetime):  # with its zone's abbreviation when it knows its zone
+        return value.strftime("%Y-%m-%d %H:%M") + (f" {value.tzname()}" if value.tzinfo else "")
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -234,26 +234,28 @@ def _notes(pdf: _Document, notes: Sequence[Mapping[str, Any]], goals: Sequence[M
         pdf.para(f"{prompt}{n['text']}", bold_label=f"{_d(n['at'])}, {_who(n)}, {n['kind']}{about}")
 
 
-def _held(meeting: Mapping[str, Any]) -> str:
-    """When the meeting was held, and when it was scheduled for if that was another time."""
-    scheduled, opened = _d(meeting["scheduled_at"]), meeting.get("opened_at")
+def _held(meeting: Mapping[str, Any], tz: ZoneInfo) -> str:
+    """When the meeting was held, and when it was scheduled for if that was another time: both at the
+    school (the meeting's time is the school's wall clock; when it was opened, a UTC moment)."""
+    scheduled, opened = _d(clock.scheduled(meeting["scheduled_at"], tz)), meeting.get("opened_at")
     if not opened:  # never opened, or a record that did not keep it
         return f"Scheduled for {scheduled}."
-    if _d(opened) == scheduled:
+    held = _d(clock.stamp(opened, tz))
+    if held == scheduled:
         return f"Held on {scheduled}."
-    return f"Held on {_d(opened)}, scheduled for {scheduled}."
+    return f"Held on {held}, scheduled for {scheduled}."
 
 
-def _meeting_facts(meeting: Mapping[str, Any], sha256: str | None) -> str:
+def _meeting_facts(meeting: Mapping[str, Any], sha256: str | None, tz: ZoneInfo) -> str:
     kind = meeting["kind"][:1].upper() + meeting["kind"][1:]
-    facts = f"{kind}, {meeting.get('location') or 'no place given'}. {_held(meeting)}"
+    facts = f"{kind}, {meeting.get('location') or 'no place given'}. {_held(meeting, tz)}"
     if sha256 is None:
         return f"{facts} Status: {meeting['status']}."
-    return f"{facts}\nFinalized {_d(meeting['finalized_at'])}. Record fingerprint (SHA-256): {sha256}"
+    return f"{facts}\nFinalized {_d(clock.stamp(meeting['finalized_at'], tz))}. Record fingerprint (SHA-256): {sha256}"
 
 
-def _signature(signature: Mapping[str, Any], sha256: str) -> str:
-    when = f"signed {_d(signature['signed_at'])}"
+def _signature(signature: Mapping[str, Any], sha256: str, tz: ZoneInfo) -> str:
+    when = f"signed {_d(clock.stamp(signature['signed_at'], tz))}"
     if not signature["after_finalizing"]:
         return f"{when}, at the meeting"
     read = signature.get("sha256")
@@ -265,18 +267,18 @@ def _signature(signature: Mapping[str, Any], sha256: str) -> str:
 
 def _attendance(pdf: _Document, record: shapes.MeetingRecordDoc, size: int = 13) -> None:
     """Who attended, as the record kept it, each with their signature and its time: at the meeting or after."""
-    snap = record["snapshot"]
+    snap, tz = record["snapshot"], ZoneInfo(record["time_zone"])
     pdf.heading("Who attended, and who signed", size)
     shown = []
     for a in snap["attendance"]:
         mode = f", {a['mode']}" if a.get("mode") else ""
         signature = records.signature_of(record, a)
         shown.append(signature)
-        signed = f"; {_signature(signature, record['sha256'])}" if signature else \
+        signed = f"; {_signature(signature, record['sha256'], tz)}" if signature else \
             "; not signed yet" if a["status"] == "present" else ""
         pdf.para(f"{a['name']} ({a['role']}): {a['status']}{mode}{signed}")
     for signature in (s for s in record["signatures"] if s not in shown):  # only if attendance could not be matched
-        pdf.para(f"{signature['name']} ({signature['role']}): {_signature(signature, record['sha256'])}")
+        pdf.para(f"{signature['name']} ({signature['role']}): {_signature(signature, record['sha256'], tz)}")
     missing = snap["meeting"].get("missing_roles")
     if missing:
         pdf.para(f"Missing: {', '.join(missing)}. Reason: {snap['meeting'].get('missing_role_reason') or '—'}")
@@ -315,7 +317,7 @@ def record_pdf(record: shapes.MeetingRecordDoc) -> bytes:
     title = f"Meeting record — {student['name']}"
     pdf = _Document(title, record)
     pdf.heading(title, 16)
-    pdf.para(_meeting_facts(meeting, record["sha256"]))
+    pdf.para(_meeting_facts(meeting, record["sha256"], ZoneInfo(record["time_zone"])))
     _attendance(pdf, record)
     if snap["sections"] or snap["version"] >= 2:
         _sections(pdf, snap["sections"])
@@ -356,13 +358,13 @@ def _notices(pdf: _Document, entries: Sequence[Mapping[str, Any]], version: int)
         pdf.para(notice_line(entry))
 
 
-def _meetings(pdf: _Document, meetings: Sequence[Mapping[str, Any]]) -> None:
+def _meetings(pdf: _Document, meetings: Sequence[Mapping[str, Any]], tz: ZoneInfo) -> None:
     pdf.heading("Meetings")
     if not meetings:
         pdf.para("No meetings.")
     for i, m in enumerate(meetings, 1):
         record = m.get("record")
-        pdf.para(_meeting_facts(m, record["sha256"] if record else None), bold_label=f"Meeting {i}")
+        pdf.para(_meeting_facts(m, record["sha256"] if record else None, tz), bold_label=f"Meeting {i}")
         if record:
             _attendance(pdf, record, size=11)
             _next_steps(pdf, m, m["action_items"], size=11)
@@ -381,7 +383,8 @@ def student_record_pdf(record: dict[str, Any]) -> bytes:
     pdf = _Document(title, record)
     pdf.heading(title, 16)
     full_name = f"Full name: {student['first_name']} {student['last_name']}\n" if student.get("preferred_name") else ""
-    pdf.para(f"{full_name}{_student_facts(student)}\n{record['school']}. Exported {_d(record['exported_at'])} "
+    tz = ZoneInfo(record.get("time_zone") or "UTC")
+    pdf.para(f"{full_name}{_student_facts(student)}\n{record['school']}. Exported {_d(clock.stamp(record['exported_at'], tz))} "
              f"by {record['exported_by']}.")
     pdf.heading("Team")
     if not record["team"]:
@@ -401,7 +404,7 @@ def student_record_pdf(record: dict[str, Any]) -> bytes:
         _supports(pdf, doc["supports"], with_log=True)
         _interventions(pdf, doc["interventions"])
         _notes(pdf, doc["notes"], doc["goals"])
-        _meetings(pdf, [m for m in record["meetings"] if m["plan_id"] == plan["id"]])
+        _meetings(pdf, [m for m in record["meetings"] if m["plan_id"] == plan["id"]], tz)
     _assessments(pdf, record["assessments"])
     return bytes(pdf.output())
 

@@ -102,6 +102,7 @@ def student_record(db: Database, actor_id: int, student_id: int) -> dict[str, An
             "exported_at": utcnow(),
             "exported_by": grant.actor.display_name,
             "school": school.name,
+            "time_zone": school.time_zone,
             "student": {
                 "local_id": st.local_id, "first_name": st.first_name, "last_name": st.last_name,
                 "preferred_name": st.preferred_name, "grade": st.grade,

@@ -39,6 +39,7 @@ from plpcore.models import (
     ProgressEntry,
     Relationship,
     ReportingPeriod,
+    School,
     SchoolYear,
     SetAside,
     Student,
@@ -248,6 +249,7 @@ def plan_document(session: Session, plan_id: int) -> shapes.PlanDoc:
             {"done_on": lg.done_on, "note": lg.note, "author": names.get(lg.author_id)})
 
     return {
+        "time_zone": session.scalar(select(School.time_zone).where(School.id == student.school_id)) or "UTC",
         "plan": {"id": plan.id, "kind": str(plan.kind), "status": str(plan.status), "revision": plan.revision,
                  "version": plan.version, "year": year.name, "year_id": year.id},
         "periods": [{"name": p.name, "starts_on": p.starts_on, "ends_on": p.ends_on} for p in periods],

@@ -18,7 +18,18 @@ from sqlalchemy.orm import Session
 
 from plpcore import shapes
 from plpcore.errors import InvalidInput
-from plpcore.models import ActionItem, Attendance, Meeting, MeetingRecord, RecordSignature, User, utcnow
+from plpcore.models import (
+    ActionItem,
+    Attendance,
+    Meeting,
+    MeetingRecord,
+    Plan,
+    RecordSignature,
+    School,
+    Student,
+    User,
+    utcnow,
+)
 from plpcore.rules import LIVE_SUPPORT, goal_is_live
 
 SNAPSHOT_VERSION = 3
@@ -152,8 +163,11 @@ def read(session: Session, record: MeetingRecord) -> shapes.MeetingRecordDoc:
     ids = [] if "version" in stored else session.scalars(
         select(Attendance.id).where(Attendance.meeting_id == record.meeting_id).order_by(Attendance.id)).all()
     snapshot = upgrade(stored, ids)
+    time_zone = session.scalar(
+        select(School.time_zone).join(Student, Student.school_id == School.id).join(Plan, Plan.student_id == Student.id)
+        .join(Meeting, Meeting.plan_id == Plan.id).where(Meeting.id == record.meeting_id))
     return {"id": record.id, "created_at": record.created_at, "sha256": record.sha256, "snapshot": snapshot,
-            "signatures": signatures(session, record, snapshot)}
+            "signatures": signatures(session, record, snapshot), "time_zone": time_zone or "UTC"}
 
 
 def _time(value: str | dt.datetime) -> dt.datetime:

@@ -173,6 +173,7 @@ class PlanGoals(TypedDict):
 class PlanDoc(TypedDict):
     """One plan, whole: what the plan page, the meeting room, the PDFs and the records work from."""
 
+    time_zone: str  # the school's IANA zone (clock.py: which times are its wall clock, which UTC)
     plan: PlanInfo
     periods: list[Period]  # the plan's school year's reporting periods, in order
     student: StudentInfo
@@ -391,3 +392,4 @@ class MeetingRecordDoc(TypedDict):
     sha256: str  # of the snapshot's JSON text
     snapshot: RecordSnapshot
     signatures: list[Signature]  # every signature, at the meeting and after, in the order given
+    time_zone: str  # the school's IANA zone: its times (UTC moments, wall-clock meeting times) are read in it

@@ -130,7 +130,7 @@ def test_a_record_stored_in_the_older_shape_opens_with_its_pdf_and_json(small_sc
 
     assert not at.exception, [e.value for e in at.exception]
     shown = page_text(at)
-    assert "Scheduled for Thursday, October 1, 2026 at 15:00." in shown
+    assert "Scheduled for Thursday, October 1, 2026 at 15:00 MDT." in shown
     assert "Ana: finish the 6th-grade math unit (status not recorded)" in shown
     assert "Tia (teacher): present, in person; signed" in shown
     assert "Reviewed strengths first." in shown

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, text
 
-from plpcore import demo, documents, export, meetings, queries
+from plpcore import clock, demo, documents, export, meetings, queries
 from plpcore.errors import InvalidInput
 from plpcore.models import Attendance, AuditEvent, Meeting, MeetingRecord, MeetingStatus, RecordSignature, utcnow
 from tests.conftest import pdf_text
@@ -35,6 +36,12 @@ def stored(db, meeting: int) -> tuple[str, str]:
 def count(db, column, *where) -> int:
     with db.read() as s:
         return s.scalar(select(func.count(column)).where(*where))
+
+
+def at_school(moment: dt.datetime) -> str:
+    """A UTC moment as the record PDF prints it: at the school (Denver), its zone named."""
+    local = clock.stamp(moment, ZoneInfo("America/Denver"))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
 def finalized(db, school) -> int:
@@ -79,20 +86,20 @@ def test_a_demo_record_is_made_by_the_same_code_as_a_real_finalize(db):
 
 
 def test_a_new_record_says_its_snapshot_version_and_when_the_meeting_was_held(db, school):
-    meeting = ready_to_sign(db, school)  # scheduled for 2026-10-01 15:00
-    with db.write() as s:  # the room was opened ten minutes late
+    meeting = ready_to_sign(db, school)  # scheduled for 2026-10-01 15:00 at the school (Denver, MDT)
+    with db.write() as s:  # the room was opened ten minutes late: 15:10 MDT is 21:10 UTC
         s.execute(text("UPDATE meeting SET opened_at = :at WHERE id = :id"),
-                  {"at": dt.datetime(2026, 10, 1, 15, 10), "id": meeting})
+                  {"at": dt.datetime(2026, 10, 1, 21, 10), "id": meeting})
     meetings.finalize(db, school.sam, meeting)
     snapshot = json.loads(stored(db, meeting)[0])
 
     assert snapshot["version"] == 3
     assert (snapshot["meeting"]["scheduled_at"], snapshot["meeting"]["opened_at"]) == (
-        "2026-10-01 15:00:00", "2026-10-01 15:10:00")
+        "2026-10-01 15:00:00", "2026-10-01 21:10:00")
     assert [a["id"] for a in snapshot["attendance"]] == [
         a["id"] for a in meetings.meeting_state(db, school.sam, meeting)["attendance"]]
     pdf = words(documents.record_pdf(queries.meeting_record(db, school.sam, meeting)))
-    assert "Held on 2026-10-01 15:10, scheduled for 2026-10-01 15:00." in pdf
+    assert "Held on 2026-10-01 15:10 MDT, scheduled for 2026-10-01 15:00 MDT." in pdf
 
 
 # --- a record stored in the older shape (version 1, no "version" key) -------------------------------------
@@ -152,7 +159,7 @@ def test_a_record_stored_in_the_older_shape_opens_and_exports(db, school, shape)
     assert {g["statement"] for g in snapshot["goals"]} == {"Ana: finish the 6th-grade math unit", "Ask for help when stuck"}
     assert all((g["status"] is None) == (shape == "demo") for g in snapshot["goals"])  # the demo kept no status
     pdf = words(documents.record_pdf(record))
-    assert "Scheduled for 2026-10-01 15:00." in pdf and "Tia (teacher): present, in person; signed" in pdf
+    assert "Scheduled for 2026-10-01 15:00 MDT." in pdf and "Tia (teacher): present, in person; signed" in pdf
     assert "Gus (guardian): present, in person; not signed yet" in pdf
     assert json.loads(export.meeting_record_json(record))["snapshot"]["version"] == 1
     whole = export.student_record(db, school.gus, school.ana_student)
@@ -182,7 +189,7 @@ def test_a_signature_given_after_finalizing_before_signature_rows_existed_still_
 
     gus = next(x for x in record["signatures"] if x["name"] == "Gus")
     assert (gus["signed_at"], gus["after_finalizing"], gus["sha256"]) == (later, True, None)
-    assert f"Gus (guardian): present, in person; signed {later:%Y-%m-%d %H:%M}, after the record was finalized" in \
+    assert f"Gus (guardian): present, in person; signed {at_school(later)}, after the record was finalized" in \
         words(documents.record_pdf(record))
 
 
@@ -201,7 +208,7 @@ def test_a_late_signature_shows_in_the_pdf_and_json_with_its_time_and_the_snapsh
     assert (gus["name"], gus["role"], gus["after_finalizing"], gus["sha256"]) == ("Gus", "guardian", True, before[1])
     assert [x["name"] for x in record["signatures"] if not x["after_finalizing"]] == ["Sam Specialist", "Tia"]
     pdf = words(documents.record_pdf(record))
-    assert (f"Gus (guardian): present, in person; signed {gus['signed_at']:%Y-%m-%d %H:%M}, after the record was "
+    assert (f"Gus (guardian): present, in person; signed {at_school(gus['signed_at'])}, after the record was "
             "finalized, having read this record") in pdf
     assert "Ana Lopez (student): present, in person; not signed yet" in pdf
     signed = json.loads(export.meeting_record_json(record))["signatures"][-1]

@@ -5,11 +5,13 @@ its time, while the record's stored text and SHA-256 stay as they were."""
 from __future__ import annotations
 
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from bench.driving import open_app, settle, sign_in
+from plpcore import clock
 from plpcore.db import Database
 from plpcore.models import Attendance, AttendanceStatus, Meeting, MeetingRecord, MeetingStatus, RecordSignature, User
 from tests.browser.conftest import ARTIFACTS
@@ -92,9 +94,9 @@ def test_a_parent_signs_a_finalized_record_and_its_screen_pdf_and_json_show_the_
 
         with db.read() as s:
             signature = s.scalars(select(RecordSignature)).one()
-        when = signature.signed_at
+        when = clock.stamp(signature.signed_at, ZoneInfo("America/Denver"))  # at the demo school
         on_screen = page.get_by_text(f"{name} (guardian): present").first.inner_text()
-        assert on_screen.endswith(f"signed {when:%A, %B} {when.day}, {when.year} at {when:%H:%M}, "
+        assert on_screen.endswith(f"signed {when:%A, %B} {when.day}, {when.year} at {when:%H:%M} {when.tzname()}, "
                                   "after the record was finalized")
         assert page.get_by_role("button", name="I was here and I have read this").count() == 0
         screenshot(page, "record-signed-laptop.png", LAPTOP)
@@ -104,11 +106,12 @@ def test_a_parent_signs_a_finalized_record_and_its_screen_pdf_and_json_show_the_
 
         pdf = " ".join(pdf_text(download(page, "meeting_record_pdf")).split())
         assert (f"{name} (guardian): present, " in pdf
-                and f"signed {when:%Y-%m-%d %H:%M}, after the record was finalized, having read this record" in pdf)
+                and f"signed {when:%Y-%m-%d %H:%M} {when.tzname()}, after the record was finalized, having read "
+                    "this record" in pdf)
         record = json.loads(download(page, "meeting_record_json"))
         assert [(x["name"], x["signed_at"], x["after_finalizing"], x["sha256"])
                 for x in record["signatures"] if x["after_finalizing"]] == [
-            (name, when.isoformat(), True, before[1])]
+            (name, signature.signed_at.isoformat(), True, before[1])]
         assert stored(db, meeting) == before
         assert (signature.sha256, record["sha256"]) == (before[1], before[1])
     finally:

@@ -7,10 +7,11 @@ import datetime as dt
 import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from plpcore import documents, export, meetings, queries, records, services
+from plpcore import clock, documents, export, meetings, queries, records, services
 from plpcore.errors import PlanTableError
 from plpcore.rules import LIVE_SUPPORT, live_goals
 from plpcore.shapes import MeetingRecordDoc, RecordMeeting, Signature
@@ -154,41 +155,42 @@ def finalize(room: Room) -> None:
 
 
 def at(value: dt.datetime) -> str:
-    """"Thursday, October 1, 2026 at 15:40"."""
-    return f"{day(value)} at {value:%H:%M}"
+    """"Thursday, October 1, 2026 at 15:40 MDT": a time at the school (aware of its zone)."""
+    return f"{day(value)} at {value:%H:%M} {value.tzname()}"
 
 
-def held(meeting: RecordMeeting) -> str:
-    """When the meeting was held, and the time it was scheduled for when that was another."""
-    scheduled = dt.datetime.fromisoformat(meeting["scheduled_at"])
+def held(meeting: RecordMeeting, tz: ZoneInfo) -> str:
+    """When the meeting was held, and the time it was scheduled for when that was another, at the school."""
+    scheduled = clock.scheduled(meeting["scheduled_at"], tz)
     if not meeting["opened_at"]:  # an older record did not keep it
         return f"Scheduled for {at(scheduled)}."
-    opened = dt.datetime.fromisoformat(meeting["opened_at"])
+    opened = clock.stamp(meeting["opened_at"], tz)
     if at(opened) == at(scheduled):
         return f"Held on {at(opened)}."
     return f"Held on {at(opened)} (scheduled for {at(scheduled)})."
 
 
-def signed(signature: Signature | None, meeting: RecordMeeting) -> str:
-    """"signed at the meeting (09:42)", or "signed Monday, November 9, 2026 at 13:22, after the record was finalized"."""
+def signed(signature: Signature | None, meeting: RecordMeeting, tz: ZoneInfo) -> str:
+    """"signed at the meeting (09:42)", or "signed Monday, November 9, 2026 at 13:22 MST, after the record was finalized"."""
     if signature is None:
         return "not signed yet"
-    when = signature["signed_at"]
+    when = clock.stamp(signature["signed_at"], tz)
     if signature["after_finalizing"]:
         return f"signed {at(when)}, after the record was finalized"
-    held_on = dt.datetime.fromisoformat(meeting["opened_at"] or meeting["scheduled_at"]).date()
+    held_on = (clock.stamp(meeting["opened_at"], tz) if meeting["opened_at"]
+               else clock.scheduled(meeting["scheduled_at"], tz)).date()
     return f"signed at the meeting ({when:%H:%M})" if when.date() == held_on else f"signed at the meeting ({at(when)})"
 
 
 def who_signed(record: MeetingRecordDoc) -> None:
     """Everyone the record lists, as it kept them, each with their signature (at the meeting or later)."""
-    snap = record["snapshot"]
+    snap, tz = record["snapshot"], ZoneInfo(record["time_zone"])
     st.markdown("**Who attended, and who signed**")
     for a in snap["attendance"]:
         status = STATUS_WORDS.get(a["status"], a["status"]) if a["status"] != "invited" else "did not attend"
         mode = f", {a['mode']}" if a["mode"] and a["status"] == "present" else ""
         signature = records.signature_of(record, a)
-        mark = f"; {signed(signature, snap['meeting'])}" if a["status"] == "present" or signature else ""
+        mark = f"; {signed(signature, snap['meeting'], tz)}" if a["status"] == "present" or signature else ""
         st.text(f"{a['name']} ({a['role']}): {status}{mode}{mark}")
     missing = snap["meeting"]["missing_roles"]
     if missing:
@@ -208,7 +210,9 @@ def finalized(room: Room) -> None:
         return
     snap, meeting = record["snapshot"], record["snapshot"]["meeting"]
     to_sign = room.present and not room.signed
-    st.success(f"{held(meeting)} Finalized on {at(record['created_at'])}. This record does not change; "
+    tz = ZoneInfo(record["time_zone"])
+    st.success(f"{held(meeting, tz)} Finalized on {at(clock.stamp(record['created_at'], tz))}. This record does not "
+               "change; "
                "signatures given later are added to it.")
     if to_sign:
         st.info("You were at this meeting and have not signed its record yet. Read it below, then sign at the end.")
@@ -227,7 +231,7 @@ def finalized(room: Room) -> None:
     if to_sign:
         st.button(SIGN, key="meeting_sign", type="primary", icon=":material/draw:", on_click=sign, args=(room,))
     elif mine is not None:
-        st.caption(f"You {signed(mine, meeting)}.")
+        st.caption(f"You {signed(mine, meeting, tz)}.")
 
 
 def downloads(room: Room, record: MeetingRecordDoc) -> None:

@@ -11,10 +11,11 @@ import dataclasses
 import datetime as dt
 import time
 from typing import NoReturn
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from plpcore import documents, meetings, outbox, queries, services
+from plpcore import clock, documents, meetings, outbox, queries, services
 from plpcore.access import Action
 from plpcore.db import Database
 from plpcore.errors import NotAllowed, NotFound, PlanTableError
@@ -179,7 +180,7 @@ def video_link(location: str) -> bool:
 def header(room: Room) -> None:
     s, doc = room.state, room.ctx.doc
     st.title(md(f"Meeting room · {doc['student']['name']}"))
-    facts = [s["kind"][:1].upper() + s["kind"][1:], held(s["scheduled_at"], s["opened_at"])]
+    facts = [s["kind"][:1].upper() + s["kind"][1:], held(s["scheduled_at"], s["opened_at"], ZoneInfo(doc["time_zone"]))]
     facts += [s["location"]] if s["location"] else []
     facts += [f"{doc['plan']['kind']} {doc['plan']['year']}", s["status"]]
     st.caption(md(" · ".join(facts)))
@@ -191,13 +192,15 @@ def header(room: Room) -> None:
             st.link_button("Open the video call", s["location"], icon=":material/videocam:")
 
 
-def held(scheduled_at: dt.datetime, opened_at: dt.datetime | None) -> str:
-    """When the meeting is: the day it was scheduled for, or the day it was really held when that
-    was another day (the record says the same)."""
-    scheduled = f"{day(scheduled_at)} at {scheduled_at:%H:%M}"
-    if opened_at is None or opened_at.date() == scheduled_at.date():
+def held(scheduled_at: dt.datetime, opened_at: dt.datetime | None, tz: ZoneInfo) -> str:
+    """When the meeting is, at the school: the day it was scheduled for, or the day it was really
+    held when that was another day (the record says the same)."""
+    when = clock.scheduled(scheduled_at, tz)
+    scheduled = f"{day(when)} at {when:%H:%M} {when.tzname()}"
+    opened = clock.stamp(opened_at, tz) if opened_at is not None else None
+    if opened is None or opened.date() == when.date():
         return scheduled
-    return f"Held {day(opened_at)} (scheduled for {scheduled})"
+    return f"Held {day(opened)} (scheduled for {scheduled})"
 
 
 def check_in_bar(room: Room) -> None:
