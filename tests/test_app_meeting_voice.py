@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from plpcore import meetings, queries, services
+from plpcore import clock, meetings, queries, services
 from tests.app_support import app, database_copy
 from tests.test_app_meeting import (
     WHEN,
@@ -240,10 +241,11 @@ def test_the_specialist_ticks_someone_outside_the_core_team_and_they_are_invited
 
 def test_a_meeting_held_on_another_day_than_scheduled_says_both(school):
     meeting = opened(school)  # scheduled for WHEN, opened today
-    held = meetings.meeting_state(school.db, school.sam, meeting)["opened_at"]
+    opened_at = meetings.meeting_state(school.db, school.sam, meeting)["opened_at"]  # UTC
+    held = clock.stamp(opened_at, ZoneInfo("America/Denver"))  # at the school
     assert held.date() != WHEN.date()
     text = shown(room(school, "gus", meeting))
-    assert (f"Held {held:%A, %B} {held.day}, {held.year} (scheduled for Thursday, October 1, 2026 at 15:00)"
+    assert (f"Held {held:%A, %B} {held.day}, {held.year} (scheduled for Thursday, October 1, 2026 at 15:00 MDT)"
             in text)
 
 

@@ -289,6 +289,8 @@ def _writes(db, s):
     yield meetings.sign_for_guest, lambda: meetings.sign_for_guest(db, s.sam, st["guest"])
     yield meetings.finalize, lambda: meetings.finalize(db, s.sam, st["meeting"], "Ana was at a competition")
     yield meetings.schedule_meeting, lambda: st.update(check_in=_meeting(db, s))
+    yield meetings.reschedule, lambda: meetings.reschedule(db, s.sam, st["check_in"], _meeting_version(db, s, st["check_in"]),
+                                                           scheduled_at="2026-11-05 08:30", location="Room 4")
     yield meetings.cancel, lambda: meetings.cancel(db, s.sam, st["check_in"])
 
 
@@ -328,7 +330,7 @@ def test_the_revision_test_covers_every_service_that_writes_to_a_plan():
         "services.create_student", "services.link_user", "services.unlink_user",  # the student, not a plan
         "services.create_plan",  # tested on its own: a new plan starts at revision 1
         "meetings.heartbeat", "meetings.leave",  # presence is not plan content
-        "meetings.in_room", "meetings.meeting_state",  # reads
+        "meetings.in_room", "meetings.meeting_state", "meetings.notice_log", "meetings.calendar_file",  # reads
     }
     assert covered | not_plan_writes == public_services(services) | public_services(meetings)
 
