@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
-import os
 from collections.abc import Sequence
 from typing import Any
 
-import bcrypt
 from sqlalchemy import func, select
 
-from plpcore import checks
+from plpcore import checks, links
 from plpcore.access import Action, active_user, audit, authorize, deny, find
 from plpcore.db import Database
 from plpcore.errors import InvalidInput, NotAllowed, NotFound
@@ -26,22 +25,15 @@ from plpcore.models import (
     User,
     utcnow,
 )
+from plpcore.passwords import (  # noqa: F401  (BCRYPT_ROUNDS and hash_password are imported from here too)
+    BCRYPT_ROUNDS,
+    NO_PASSWORD_YET,
+    hash_password,
+    password_matches,
+)
 
-# bcrypt's work factor. Tests lower it (PLP_BCRYPT_ROUNDS=4) to stay fast; never lower it in production.
-BCRYPT_ROUNDS = max(4, int(os.environ.get("PLP_BCRYPT_ROUNDS", "12")))
 MAX_FAILED_LOGINS = 5
 LOCKOUT = dt.timedelta(minutes=15)
-
-
-def hash_password(password: str) -> str:
-    return bcrypt.hashpw(checks.password(password).encode(), bcrypt.gensalt(rounds=BCRYPT_ROUNDS)).decode()
-
-
-def password_matches(password: str, password_hash: str) -> bool:
-    try:
-        return bcrypt.checkpw(password.encode(), password_hash.encode())
-    except ValueError:
-        return False
 
 
 def is_empty(db: Database) -> bool:
@@ -209,6 +201,54 @@ def create_user(
             if (is_admin or kind is AccountKind.ADMIN) and not actor.is_admin:
                 raise deny(actor_id, Action.MANAGE_LINKS, "app_user", None, None)
         return _new_user(s, actor_id, school_id, kind, is_admin, values).id  # pyright: ignore[reportArgumentType]  (staff are in a school)
+
+
+@dataclasses.dataclass(frozen=True)
+class NewAccount:
+    """A person added on the admin screen: their account, and the welcome link sent to their address
+    (None when they have none and were given an initial password instead)."""
+
+    user_id: int
+    invitation: links.Invitation | None
+    mail_waiting: bool  # SMTP is not set up: the invitation waits, and the screen shows its link
+
+
+def add_person(
+    db: Database,
+    actor_id: int,
+    *,
+    username: str,
+    display_name: str,
+    kind: str,
+    email: str | None = None,
+    password: str | None = None,
+    is_admin: bool = False,
+) -> NewAccount:
+    """The admin screen's "Add a person". With an e-mail address, the person is e-mailed a welcome link
+    and chooses their own password (so nobody else ever knows it); without one, the initial password
+    typed here is theirs until they change it at first sign-in."""
+    if not (email or "").strip():
+        user_id = create_user(db, actor_id, username=username, display_name=display_name, password=password or "",
+                              kind=kind, is_admin=is_admin)
+        return NewAccount(user_id, None, False)
+    if password:
+        raise InvalidInput("initial password", "leave it empty when you give an e-mail address: the person gets "
+                                               "a link to choose their own.")
+    kind = checks.choice("account kind", AccountKind, kind)
+    problems = checks.Problems()
+    values = {
+        "display_name": problems.check(checks.line, "display name", display_name),
+        "email": problems.check(checks.email, "email", email),
+        "username": problems.check(checks.username, username),
+    }
+    problems.raise_any()
+    with db.write() as s:
+        actor = _admin(s, actor_id, "app_user")
+        if (is_admin or kind is AccountKind.ADMIN) and not actor.is_admin:
+            raise deny(actor_id, Action.MANAGE_LINKS, "app_user", None, None)
+        user = _new_user(s, actor_id, actor.school_id, kind, is_admin,  # pyright: ignore[reportArgumentType]  (staff are in a school)
+                         values | {"password_hash": NO_PASSWORD_YET})
+        return NewAccount(user.id, links.invite(s, user, actor_id=actor_id), links.mail_waiting())
 
 
 def _new_user(session, actor_id: int | None, school_id: int, kind: AccountKind, is_admin: bool, values: dict) -> User:

@@ -271,6 +271,14 @@ def _import(args, preview_fn, commit_fn) -> int:
         print("new accounts (role username password) — hand these out; each is changed at first sign-in:")
         for role, username, _name, password in result.new_accounts:
             print(f"{role} {username} {password}")
+    if result.invitations:
+        if result.mail_waiting:
+            print("invited by e-mail, which is not set up yet: the e-mails wait; share each link by hand "
+                  "(it works once, for 7 days):")
+        else:
+            print("invited by e-mail to choose their own password:")
+        for invitation in result.invitations:
+            print(f"{invitation.username} {invitation.email}" + (f" {invitation.link}" if result.mail_waiting else ""))
     return 0
 
 

@@ -48,6 +48,14 @@ class InvalidInputs(InvalidInput):
         return self.args[0]
 
 
+class LinkRefused(PlanTableError):
+    """A one-time link that is expired, used, or no one's: one sentence for all three, so the
+    answer tells nothing about whose link it was."""
+
+    def __init__(self) -> None:
+        super().__init__("This link has expired or was already used. Ask for a new one below.")
+
+
 class EditConflict(PlanTableError):
     """Someone saved a newer version first; both the stored and the attempted values are kept."""
 

@@ -39,9 +39,11 @@ apostrophe names, and Windows-1252/Latin-1 files. Rows with nothing in them are 
 Matching on re-import: students by local id within the importer's school, accounts by
 username whatever its case, assessments by (student, assessment, date). A row that
 matches and changes nothing is "unchanged", so importing the same file twice changes
-nothing. Existing accounts are linked, never edited. New guardian and teacher accounts
-get a random initial password that must be changed at first sign-in; the commit returns
-them so the specialist can hand them out. Links are only ever added by an import.
+nothing. Existing accounts are linked, never edited. A new guardian with a guardian_email
+is e-mailed a welcome link and chooses their own password (the commit returns the links, to
+share by hand while e-mail is not set up); other new guardian and teacher accounts get a
+random initial password that must be changed at first sign-in, which the commit returns so
+the specialist can hand them out. Links are only ever added by an import.
 
 A preview writes nothing. The commit re-checks every row in its one transaction and
 refuses (writing nothing) if any line is rejected.
@@ -66,9 +68,9 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from plpcore import checks
+from plpcore import checks, links
 from plpcore.access import ALLOWED, Action, active_user, audit, bump_revision, deny, roles_toward_each
-from plpcore.accounts import BCRYPT_ROUNDS
+from plpcore.accounts import BCRYPT_ROUNDS, NO_PASSWORD_YET
 from plpcore.db import Database
 from plpcore.errors import InvalidInput
 from plpcore.models import (
@@ -178,12 +180,15 @@ class AssessmentPreview(ImportPreview):
 
 @dataclasses.dataclass
 class ImportResult:
-    """What a commit did; `new_accounts` as (role, username, name, initial password)."""
+    """What a commit did; `new_accounts` as (role, username, name, initial password), for the new
+    accounts without an address; `invitations` for those e-mailed a welcome link instead."""
 
     created: int
     updated: int
     unchanged: int
     new_accounts: list[tuple[str, str, str, str]]
+    invitations: list[links.Invitation] = dataclasses.field(default_factory=list)
+    mail_waiting: bool = False  # SMTP is not set up: the invitations wait, and the screen shows their links
 
 
 # --- reading the file ----------------------------------------------------------------------
@@ -518,7 +523,8 @@ def preview_roster(db: Database, actor_id: int, file_or_bytes, mapping: dict[str
     preview.rejected = sorted(preview.rejected + rejected)
     for row in planned:
         getattr(preview, row.status).append(_describe(row))
-        preview.new_accounts += [{"role": str(p.role), "username": p.username, "name": p.name} for p in row.new_users]
+        preview.new_accounts += [{"role": str(p.role), "username": p.username, "name": p.name, "email": p.email or ""}
+                                for p in row.new_users]
     return preview
 
 
@@ -566,7 +572,7 @@ def commit_roster(db: Database, actor_id: int, preview: RosterPreview,
     if preview.actor_id != actor_id:
         raise InvalidInput("preview", "was made by someone else; preview the file again.")
     _refuse_rejected(preview)
-    prepared = _initial_passwords([a["username"].lower() for a in preview.new_accounts])
+    prepared = _initial_passwords([a["username"].lower() for a in preview.new_accounts if not a.get("email")])
     report = progress or (lambda _fraction: None)
     with db.write() as s:
         actor = _importer(s, actor_id)
@@ -581,7 +587,7 @@ def commit_roster(db: Database, actor_id: int, preview: RosterPreview,
 
         students = _write_students(s, actor, writing, events)
         report(0.4)
-        accounts_made = _write_accounts(s, actor, writing, prepared, events, students)
+        accounts_made, invitations = _write_accounts(s, actor, writing, prepared, events, students)
         report(0.7)
         _write_links(s, actor, writing, students, accounts_made, events)
         report(0.9)
@@ -593,8 +599,10 @@ def commit_roster(db: Database, actor_id: int, preview: RosterPreview,
     if counts["create"]:
         db.analyze()
     # A new account always has a name (_plan_roster refuses one without):
-    created = [(str(p.role), p.username, p.name or "", password) for p, _, password in accounts_made.values()]
-    return ImportResult(counts["create"], counts["update"], counts["unchanged"], created)
+    created = [(str(p.role), p.username, p.name or "", password) for p, _, password in accounts_made.values()
+               if password is not None]
+    return ImportResult(counts["create"], counts["update"], counts["unchanged"], created, invitations,
+                        bool(invitations) and links.mail_waiting())
 
 
 def _text(value: Any) -> str | None:
@@ -630,16 +638,21 @@ def _write_students(s: Session, actor: User, rows: list[_RosterRow], events: lis
 
 
 def _write_accounts(s: Session, actor: User, rows: list[_RosterRow], prepared, events: list,
-                    students: dict[int, Student]) -> dict[str, tuple[_Person, User, str]]:
-    """The new guardian and teacher accounts, each with a random initial password to change."""
-    made: dict[str, tuple[_Person, User, str]] = {}
+                    students: dict[int, Student]) -> tuple[dict[str, tuple[_Person, User, str | None]],
+                                                           list[links.Invitation]]:
+    """The new guardian and teacher accounts: each with an address invited by e-mail to choose a
+    password, each without one given a random initial password to change."""
+    made: dict[str, tuple[_Person, User, str | None]] = {}
     first_student: dict[str, Student] = {}
     for row in rows:
         for person in row.new_users:
             key = person.username.lower()
             if key in made:
                 continue
-            password, password_hash = prepared.get(key) or _initial_passwords([key])[key]
+            if person.email:
+                password, password_hash = None, NO_PASSWORD_YET
+            else:
+                password, password_hash = prepared.get(key) or _initial_passwords([key])[key]
             kind = AccountKind.GUARDIAN if person.role is Relationship.GUARDIAN else AccountKind.TEACHER
             user = User(school_id=actor.school_id, username=person.username, display_name=person.name,
                         email=person.email, password_hash=password_hash, kind=kind, is_admin=False,
@@ -650,11 +663,12 @@ def _write_accounts(s: Session, actor: User, rows: list[_RosterRow], prepared, e
     s.flush()
     for key, (_, user, _) in made.items():
         events.append(("create", user, "username", None, user.username, first_student[key]))
-    return made
+    invitations = [links.invite(s, user, actor_id=actor.id) for _, user, password in made.values() if password is None]
+    return made, invitations
 
 
 def _write_links(s: Session, actor: User, rows: list[_RosterRow], students: dict[int, Student],
-                 made: dict[str, tuple[_Person, User, str]], events: list) -> None:
+                 made: dict[str, tuple[_Person, User, str | None]], events: list) -> None:
     """services.link_user's rules, inside the import's transaction: add, reactivate, or set the course."""
     changed_links: list[tuple[Link, User, Student]] = []
     for row in rows:

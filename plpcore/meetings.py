@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from plpcore import checks, notices, records, shapes
+from plpcore import checks, links, notices, records, shapes
 from plpcore.access import Action, audit, bump_revision, load
 from plpcore.db import Database
 from plpcore.errors import InvalidInput
@@ -393,6 +393,7 @@ def finalize(db: Database, actor_id: int, meeting_id: int, missing_reason: str =
         s.flush()
         record = records.write(s, meeting, doc, missing=missing, notices=notices.log(s, meeting.id),
                                finalized_by=actor_id)
+        links.queue_sign_links(s, meeting)  # to whoever was present and has not signed yet
         audit(s, actor_id, "finalize", record, field="sha256", new=record.sha256, student_id=grant.student.id)
         bump_revision(s, plan.id)
         return record.id

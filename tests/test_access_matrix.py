@@ -353,6 +353,10 @@ CELLS = [
     Cell(accounts.create_user, lambda w, a, p: accounts.create_user(
         w.db, a, username=f"new{p['n']}", display_name="New Teacher", password="long enough", kind="teacher"),
         ("app_user",), frozenset({S, A}), NOT_STAFF, lambda w: {"n": next(w.counter)}),
+    Cell(accounts.add_person, lambda w, a, p: accounts.add_person(
+        w.db, a, username=f"invited{p['n']}", display_name="New Parent", kind="guardian",
+        email=f"invited{p['n']}@families.example"),
+        ("app_user", "one_time_link", "message"), frozenset({S, A}), NOT_STAFF, lambda w: {"n": next(w.counter)}),
     Cell(accounts.give_student_login, lambda w, a, p: accounts.give_student_login(
         w.db, a, w.ana_student, "ana2", "long enough"), ("app_user", "student")),
     Cell(accounts.reset_password, lambda w, a, p: accounts.reset_password(w.db, a, w.gus, "temporary pass"),

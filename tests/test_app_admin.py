@@ -171,3 +171,18 @@ def test_an_admin_adds_next_school_year_and_makes_it_current(app_school):
     at.button(key="admin_set_current").click().run()
     assert messages(at, "success") == ["2027-28 is now the current year."]
     assert [y["name"] for y in accounts.school_years(db, school.ada) if y["is_current"]] == ["2027-28"]
+
+
+def test_a_person_added_with_an_address_is_invited_and_the_waiting_link_is_shown_without_smtp(app_school):
+    db, _ = app_school
+    at = admin_page()
+    at.text_input(key="admin_new_name").input("Rui Costa")
+    at.text_input(key="admin_new_username").input("rui")
+    at.text_input(key="admin_new_email").input("rui@lincoln.example")
+    at.selectbox(key="admin_new_kind").select("teacher")
+    at.button(key="admin_add").click().run()
+
+    assert "Rui Costa is added, as rui." in messages(at, "success")
+    assert any("E-mail is not set up yet, so the invitation to Rui Costa waits" in m for m in messages(at, "warning"))
+    (link,) = [c.value for c in at.code]
+    assert "/welcome?token=" in link

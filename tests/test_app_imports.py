@@ -66,12 +66,23 @@ def test_importing_the_sample_roster_finishes_the_progress_and_lists_new_sign_in
     assert at.get("progress")[0].value == 100
     assert messages(at, "success") == ["Imported: 10 created, 0 updated, 0 unchanged."]
     sign_ins = next(d.value for d in at.dataframe if "initial password" in d.value.columns)
-    assert len(sign_ins) == 10
+    assert len(sign_ins) == 5  # the 5 guardians with an address are invited by e-mail instead
     marie = sign_ins.set_index("username").loc["marie.dangelo"]
     assert (marie["role"], marie["name"]) == ("guardian", "D'Angelo, Marie")
     assert accounts.sign_in(db, "marie.dangelo", marie["initial password"])
     assert accounts.user_by_name(db, "marie.dangelo").must_change_password is True
     assert at.download_button(key="import_accounts_csv").label == "Download the new sign-ins (CSV)"
+
+
+def test_without_smtp_an_import_shows_the_waiting_welcome_links_to_share_by_hand(app_school):
+    at = choose_file(import_page(), ROSTER)
+    import_button(at).click().run()
+
+    assert any("Their invitations wait, because e-mail is not set up yet" in m for m in messages(at, "warning"))
+    invited = next(d.value for d in at.dataframe if "link" in d.value.columns)
+    assert len(invited) == 5 and "initial password" not in invited.columns
+    assert invited.set_index("username").loc["rosa.garcia", "link"].split("?")[0].endswith("/welcome")
+    assert at.download_button(key="import_links_csv").label == "Download the welcome links (CSV)"
 
 
 def test_the_new_sign_ins_are_gone_once_dismissed(app_school):

@@ -229,7 +229,9 @@ def test_setup_then_a_roster_preview_then_commit_then_again_changes_nothing(tmp_
     assert (setup[0], preview[0], commit[0], again[0]) == (0, 0, 0, 0)
     assert "10 to create" in preview[1] and after_preview == 0
     assert "imported: 10 created, 0 updated, 0 unchanged" in commit[1]
-    assert re.search(r"^guardian rosa\.garcia \S+$", commit[1], re.M)
+    assert re.search(r"^guardian marie\.dangelo \S+$", commit[1], re.M)  # no address: an initial password
+    # an address, and no SMTP set up: the welcome link to share by hand, and no password
+    assert re.search(r"^rosa\.garcia rosa\.garcia@example\.net http://\S+/welcome\?token=\S+$", commit[1], re.M)
     assert "imported: 0 created, 0 updated, 10 unchanged" in again[1]
     assert row_counts(tmp_path / "plantable.db")["student"] == 10
 

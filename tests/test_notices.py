@@ -214,3 +214,12 @@ def test_only_whoever_runs_the_meeting_sees_its_notice_log(db, team):
     meeting = _schedule(db, team)
     with pytest.raises(NotAllowed):
         meetings.notice_log(db, team.gus, meeting)
+
+
+def test_finalizing_e_mails_a_read_and_sign_link_to_each_person_present_who_has_not_signed(db, team, inbox):
+    meeting = _finalized(db, team, inbox)  # nobody signed at the meeting
+    _deliver(db, inbox)
+    (mail,) = [m for m in inbox.to("gus@families.example") if "read and sign" in str(m["Subject"])]
+    assert "/sign-record?token=" in _text(mail)
+    assert len([m for m in inbox.messages if "read and sign" in str(m["Subject"])]) == 4  # all four, Sam too
+    assert f"meeting={meeting}" not in _text(mail)  # the link names no meeting: its token does

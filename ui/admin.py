@@ -11,7 +11,7 @@ import streamlit as st
 
 from plpcore import accounts, services
 from plpcore.db import Database
-from ui.feedback import refuse, show_error, write
+from ui.feedback import flash, md, refuse, show_error, write
 from ui.session import SignedIn
 
 KINDS = {"teacher": "Teacher", "guardian": "Parent / guardian", "specialist": "Specialist", "admin": "Admin"}
@@ -49,23 +49,40 @@ def add_person(db: Database, user: SignedIn) -> None:
     with st.form("admin_add_person", clear_on_submit=False):
         st.text_input("Name", key="admin_new_name", max_chars=200)
         st.text_input("Username", key="admin_new_username", max_chars=64)
-        st.text_input("Email (optional)", key="admin_new_email", max_chars=254)
+        st.text_input("Email (optional: with one, they get a link to choose their own password)",
+                      key="admin_new_email", max_chars=254)
         st.selectbox("Account", kinds, format_func=KINDS.__getitem__, key="admin_new_kind")
-        st.text_input("Initial password (they choose their own at first sign-in)", type="password",
-                      key="admin_new_password")
+        st.text_input("Initial password (only without an e-mail; they choose their own at first sign-in)",
+                      type="password", key="admin_new_password")
         if user.is_admin:
             st.checkbox("Also an admin of the school", key="admin_new_is_admin")
         st.form_submit_button("Add person", type="primary", key="admin_add", on_click=_add_person, args=(db, user))
     show_error("admin_add_person")
+    waiting: accounts.NewAccount | None = st.session_state.get("admin_new_waiting")
+    if waiting is not None and waiting.invitation is not None:
+        st.warning(md(f"E-mail is not set up yet, so the invitation to {waiting.invitation.name} waits. Share this "
+                      "link with them by hand: it works once, for 7 days."), icon=":material/schedule_send:")
+        st.code(waiting.invitation.link, language=None, wrap_lines=True)
 
 
 def _add_person(db: Database, user: SignedIn) -> None:
     state = st.session_state
+    state.pop("admin_new_waiting", None)
     name, username = state.admin_new_name, state.admin_new_username.strip()
-    write(accounts.create_user, db, user.id, username=username, display_name=name, email=state.admin_new_email,
-          password=state.admin_new_password, kind=state.admin_new_kind, is_admin=bool(state.get("admin_new_is_admin")),
-          done=f"{name.strip()} can now sign in as {username} with the initial password, and will choose their own.",
-          where="admin_add_person")
+    made: list[accounts.NewAccount] = []
+    if not write(lambda: made.append(accounts.add_person(
+            db, user.id, username=username, display_name=name, email=state.admin_new_email,
+            password=state.admin_new_password, kind=state.admin_new_kind,
+            is_admin=bool(state.get("admin_new_is_admin")))), where="admin_add_person"):
+        return
+    (account,) = made
+    if account.invitation is None:
+        flash(f"{name.strip()} can now sign in as {username} with the initial password, and will choose their own.")
+    elif account.mail_waiting:
+        state["admin_new_waiting"] = account
+        flash(f"{name.strip()} is added, as {username}.")
+    else:
+        flash(f"{name.strip()} is added, as {username}, and is e-mailed a link to choose their own password.")
 
 
 def manage_person(db: Database, user: SignedIn, people: pd.DataFrame) -> None:

@@ -189,4 +189,20 @@ def show_result() -> None:
         st.download_button("Download the new sign-ins (CSV)", accounts.to_csv(index=False).encode("utf-8-sig"),
                            file_name="new-sign-ins.csv", mime="text/csv", key="import_accounts_csv",
                            on_click="ignore")
+    if result.invitations:
+        invited = pd.DataFrame([{"name": i.name, "username": i.username, "email": i.email, "link": i.link}
+                                for i in result.invitations])
+        if result.mail_waiting:
+            st.warning(f"{len(invited)} new sign-ins have an e-mail address. Their invitations wait, because e-mail "
+                       "is not set up yet: share each person's link with them by hand. Each link works once, for "
+                       "7 days, and lets its person choose their own password.")
+            st.dataframe(invited, hide_index=True, width="stretch",
+                         column_config={"name": "Name", "username": "Username", "email": "E-mail",
+                                        "link": "Welcome link"})
+            st.download_button("Download the welcome links (CSV)", invited.to_csv(index=False).encode("utf-8-sig"),
+                               file_name="welcome-links.csv", mime="text/csv", key="import_links_csv",
+                               on_click="ignore")
+        else:
+            st.info(f"{len(invited)} new sign-ins with an e-mail address are e-mailed a link to choose their "
+                    "own password.")
     st.button("Done", key="import_done", on_click=forget_result)

@@ -38,9 +38,14 @@ ACCOUNT = Screen("pages/account.py", "My account", ":material/key:", "account")
 SIGN_IN = Screen("pages/sign_in.py", "Sign in", ":material/login:", "sign-in")
 SETUP = Screen("pages/setup.py", "Set up", ":material/school:", "setup")
 STOP_EMAILS = Screen("pages/stop-emails.py", "Stop these e-mails", ":material/unsubscribe:", "stop-emails")
+# What the one-time links in e-mail open (plpcore.links.PATHS names the same URLs).
+WELCOME = Screen("pages/welcome.py", "Welcome", ":material/waving_hand:", "welcome")
+RESET_PASSWORD = Screen("pages/reset-password.py", "Choose a new password", ":material/lock_reset:", "reset-password")
+SIGN_RECORD = Screen("pages/sign-record.py", "Read and sign", ":material/draw:", "sign-record")
 
 SIGNED_IN_SCREENS = (HOME, PLAN, MEETING, REPORTS, ADMIN, IMPORT, ACCOUNT)
-SIGNED_OUT_SCREENS = (STOP_EMAILS,)  # what a link in an e-mail opens, signed in or not
+# What a link in an e-mail opens, signed in or not.
+SIGNED_OUT_SCREENS = (STOP_EMAILS, WELCOME, RESET_PASSWORD, SIGN_RECORD)
 SIGNED_OUT_URLS = frozenset(screen.url for screen in SIGNED_OUT_SCREENS)
 BY_URL = {screen.url: screen for screen in (*SIGNED_IN_SCREENS, SIGN_IN, SETUP, *SIGNED_OUT_SCREENS)}
 
@@ -58,6 +63,14 @@ def signed_out_pages() -> list[st.Page]:
         st.Page(SIGN_IN.path, title=SIGN_IN.title, url_path=screen.url, visibility="hidden")
         for screen in SIGNED_IN_SCREENS
     ] + [screen.page(hidden=True) for screen in SIGNED_OUT_SCREENS]
+
+
+def link(screen: Screen, label: str, icon: str, *, signed_in: bool, query_params: dict[str, str] | None = None) -> None:
+    """A link to a screen's URL from a screen anyone may open. Signed out, a signed-in screen's URL
+    is served by the sign-in form (which then opens that screen), so the link names that page."""
+    path = screen.path if signed_in or screen not in SIGNED_IN_SCREENS else SIGN_IN.path
+    st.page_link(st.Page(path, title=screen.title, url_path=screen.url), label=label, icon=icon,
+                 query_params=query_params)
 
 
 def setup_pages() -> list[st.Page]:
