@@ -160,16 +160,19 @@ def _manages(session, actor: User, user: User) -> bool:
     return reached <= caseload
 
 
-def _user_values(username, display_name, email, password) -> dict:
+def _user_values(username, display_name, email, password: str | None) -> dict:
+    """A new account's checked fields; a password of None makes an invited account, which chooses
+    its own by its welcome link (NO_PASSWORD_YET matches no password meanwhile)."""
     problems = checks.Problems()
     values = {
         "display_name": problems.check(checks.line, "display name", display_name),
         "email": problems.check(checks.email, "email", email),
         "username": problems.check(checks.username, username),
     }
-    problems.check(checks.password, password)
+    if password is not None:
+        problems.check(checks.password, password)
     problems.raise_any()
-    return values | {"password_hash": hash_password(password)}
+    return values | {"password_hash": NO_PASSWORD_YET if password is None else hash_password(password)}
 
 
 def create_user(
@@ -235,19 +238,12 @@ def add_person(
         raise InvalidInput("initial password", "leave it empty when you give an e-mail address: the person gets "
                                                "a link to choose their own.")
     kind = checks.choice("account kind", AccountKind, kind)
-    problems = checks.Problems()
-    values = {
-        "display_name": problems.check(checks.line, "display name", display_name),
-        "email": problems.check(checks.email, "email", email),
-        "username": problems.check(checks.username, username),
-    }
-    problems.raise_any()
+    values = _user_values(username, display_name, email, None)
     with db.write() as s:
         actor = _admin(s, actor_id, "app_user")
         if (is_admin or kind is AccountKind.ADMIN) and not actor.is_admin:
             raise deny(actor_id, Action.MANAGE_LINKS, "app_user", None, None)
-        user = _new_user(s, actor_id, actor.school_id, kind, is_admin,  # pyright: ignore[reportArgumentType]  (staff are in a school)
-                         values | {"password_hash": NO_PASSWORD_YET})
+        user = _new_user(s, actor_id, actor.school_id, kind, is_admin, values)  # pyright: ignore[reportArgumentType]  (staff are in a school)
         return NewAccount(user.id, links.invite(s, user, actor_id=actor_id), links.mail_waiting())
 
 

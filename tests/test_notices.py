@@ -223,3 +223,11 @@ def test_finalizing_e_mails_a_read_and_sign_link_to_each_person_present_who_has_
     assert "/sign-record?token=" in _text(mail)
     assert len([m for m in inbox.messages if "read and sign" in str(m["Subject"])]) == 4  # all four, Sam too
     assert f"meeting={meeting}" not in _text(mail)  # the link names no meeting: its token does
+
+
+def test_the_rooms_calendar_file_is_the_same_event_as_the_e_mailed_invite(db, team, inbox):
+    meeting = _schedule(db, team)
+    _deliver(db, inbox)
+    (mail,) = inbox.to("gus@families.example")
+    downloaded = next(iter(Calendar.from_ical(meetings.calendar_file(db, team.gus, meeting)).walk("VEVENT")))
+    assert str(downloaded["UID"]) == str(_event(mail)["UID"])

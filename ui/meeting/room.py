@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import time
 from typing import NoReturn
 from zoneinfo import ZoneInfo
@@ -282,7 +283,9 @@ def waiting_room(room: Room) -> None:
         if room.runs:
             st.button("Open the meeting", key="meeting_open", type="primary", icon=":material/play_arrow:",
                       on_click=open_meeting, args=(room,))
-        st.download_button("Add to my calendar (.ics)", meetings.calendar_file(room.db, room.user.id, room.id),
+        # Made when someone asks for it, not on every rerun of the room.
+        st.download_button("Add to my calendar (.ics)", functools.partial(meetings.calendar_file, room.db, room.user.id,
+                                                                          room.id),
                            file_name=f"meeting-{room.id}.ics", mime="text/calendar", key="meeting_ics",
                            icon=":material/event:", on_click="ignore")
         if room.runs:
