@@ -32,7 +32,6 @@ from plpcore.models import (
     Message,
     MessageStatus,
     Plan,
-    PlanKind,
     School,
     Student,
     User,
@@ -42,8 +41,6 @@ INVITATION, UPDATE, CANCELLATION = "meeting invitation", "meeting update", "meet
 KINDS = (INVITATION, UPDATE, CANCELLATION)
 MINUTES = 45
 
-PLAN_NAMES = {PlanKind.ALP: "Advanced Learning Plan", PlanKind.PLP: "Personalized Learning Plan",
-              PlanKind.ILP: "Individual Learning Plan"}
 PURPOSES = {
     MeetingKind.ANNUAL_REVIEW: "to review {child}'s {plan} for the year: {child}'s strengths and interests, "
                                "goals, and the supports the school and family will give",
@@ -85,7 +82,7 @@ def about(session: Session, meeting: Meeting) -> Facts:
     ).all()
     attendees = [f"{name or a.guest_name} ({ROLE_NAMES[a.role] if a.role else a.guest_role or 'guest'})"
                  for a, name in rows]
-    return Facts(meeting=meeting, student_id=student.id, child=student.preferred_name or student.first_name, plan=PLAN_NAMES[plan.kind],
+    return Facts(meeting=meeting, student_id=student.id, child=student.preferred_name or student.first_name, plan=documents.PLAN_TITLES[str(plan.kind)],
                     starts=clock.wall(meeting.scheduled_at, clock.zone(school)), attendees=attendees,
                     organizer=session.get_one(User, meeting.created_by),
                     host=urlsplit(outbox.base_url()).hostname or "plantable")
