@@ -54,10 +54,20 @@ def click_until(page, target, shows, tries: int = 3) -> None:
     settle(page)
 
 
+SESSION_COOKIE = "plantable_session"  # ui.auth.COOKIE_NAME (bench imports nothing of the app's ui)
+
+
 def sign_in(page, username: str, password: str) -> None:
+    """Sign in, and wait until the sign-in cookie is stored. It is written by a component on the run
+    after sign-in: a page opened before that (page.goto) starts signed out and shows the sign-in form."""
     sign_in_form(page).fill(username)
     fresh(page).get_by_role("textbox", name="Password").fill(password)
     click_until(page, fresh(page).get_by_role("button", name="Sign in"), sign_out_button(page))
+    for _ in range(100):
+        if any(c["name"] == SESSION_COOKIE for c in page.context.cookies()):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"signed in, but no {SESSION_COOKIE} cookie was stored within 10 s")
 
 
 def sign_out(page) -> None:
