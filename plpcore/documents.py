@@ -1,26 +1,29 @@
 """Documents people take away: the plan, meeting-record, whole-record and progress-report PDFs, and invites.
 
-PDFs embed DejaVu Sans (shipped in plpcore/fonts) so accented, Greek, Cyrillic, Hebrew
-and Arabic names render; for scripts DejaVu lacks (Chinese, Japanese, Korean, Indic…)
-the system's Droid Sans Fallback or Noto fonts are used when installed, and loaded only
-for a document whose text needs them (loading them takes most of a second). User text is
-written as plain text: nothing in it is read as markup.
+The PDFs are tagged PDF/UA-1, made by WeasyPrint from the Jinja2 templates in plpcore/templates
+(one base with the page, fonts and footer, and one small template per document): a screen reader
+finds the document's language and title, its headings in order, the supports table's headers,
+and reads the text in order. User text is autoescaped: nothing in it is read as markup. Fonts:
+DejaVu Sans (shipped in plpcore/fonts), and for the characters it lacks (Chinese, Japanese,
+Korean, Indic…) the installed fonts (Droid Sans Fallback, Noto), through fontconfig; Pango and
+HarfBuzz shape the text (right-to-left and joined scripts).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
+import subprocess
+import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from fontTools.ttLib import TTFont
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 from icalendar import Calendar, Event
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from weasyprint import HTML
 
 from plpcore import clock, records, shapes
 from plpcore.models import GoalStatus
@@ -28,72 +31,89 @@ from plpcore.rules import RATING_WORDS
 from plpcore.services import CAREER_SECTIONS, PROFILE_SECTIONS, PROGRAMMING_SECTIONS
 
 FONTS = Path(__file__).parent / "fonts"
-FALLBACK_FONTS = [
-    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
-    Path("/usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf"),
-    Path("/usr/share/fonts/truetype/noto/NotoSansThai-Regular.ttf"),
-]
 # Whose ratings a progress report sets side by side (the same grouping as the charts' queries.progress_frame).
 VOICES = {"student": "The student's own rating", "staff": "Staff rating", "family": "Family rating"}
 PLAN_TITLES = {"ALP": "Advanced Learning Plan", "PLP": "Personalized Learning Plan", "ILP": "Individual Learning Plan"}
 
 
 @functools.cache
+def _drawable() -> frozenset[int]:
+    """Every character an installed font has a glyph for, as fontconfig lists the fonts (read once per
+    process, in about a second, and only for a document with a character DejaVu Sans lacks)."""
+    listed = subprocess.run(["fc-list", "--format", "%{file}\n", ":outline=true"], capture_output=True, text=True,
+                            check=True)  # fontconfig's own tool (.ci/run installs it)
+    files = [FONTS / "DejaVuSans.ttf", *(Path(f) for f in listed.stdout.splitlines() if f.endswith((".ttf", ".otf")))]
+    return frozenset().union(*(TTFont(f, lazy=True).getBestCmap() or {} for f in files))
+
+
+@functools.cache
 def _dejavu_draws() -> frozenset[int]:
-    """The characters both DejaVu Sans faces have glyphs for (read once per process)."""
-    regular, bold = (frozenset(TTFont(FONTS / name, lazy=True).getBestCmap() or {}) for name in
-                     ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"))
-    return regular & bold
+    return frozenset(TTFont(FONTS / "DejaVuSans.ttf", lazy=True).getBestCmap() or {})
 
 
-def _needs_fallback(content: Any) -> bool:
-    """Whether any text of a document's content is in a script DejaVu Sans lacks."""
-    text = json.dumps(content, ensure_ascii=False, default=str)
-    return not {ord(c) for c in text} <= _dejavu_draws()
+def _printable(value: Any) -> Any:
+    """Text as the PDF prints it: a character that no installed font has a glyph for as U+FFFD (which
+    DejaVu has), a line or paragraph separator as a line break, and left out, a format character beyond
+    the Basic Multilingual Plane that is not an emoji tag (Pango finds no glyph for those even where
+    Unifont lists one).
+
+    One character without a glyph makes WeasyPrint give its font a custom encoding, and then pypdf and
+    pdfminer read none of that font's text back. Markup (urlize's) stays markup: U+FFFD is not markup.
+    """
+    if not isinstance(value, str) or all(ord(c) in _dejavu_draws() for c in value):
+        return value
+    return type(value)("".join(_printed_as(c) for c in value))
 
 
-class _Document(FPDF):
-    def __init__(self, title: str, content: Any):
-        """`content` is everything the document will print (besides our own words), to choose its fonts."""
-        super().__init__(format="Letter")
-        self.title_text = title
-        self.set_auto_page_break(auto=True, margin=18)
-        self.set_margins(18, 16, 18)
-        self.add_font("DejaVu", "", FONTS / "DejaVuSans.ttf")
-        self.add_font("DejaVu", "B", FONTS / "DejaVuSans-Bold.ttf")
-        fallbacks = []
-        installed = [p for p in FALLBACK_FONTS if p.is_file()] if _needs_fallback([title, content]) else []
-        for i, path in enumerate(installed):
-            self.add_font(f"fallback{i}", "", path)
-            self.add_font(f"fallback{i}", "B", path)
-            fallbacks.append(f"fallback{i}")
-        if fallbacks:
-            self.set_fallback_fonts(fallbacks, exact_match=False)
-        self.set_text_shaping(True)  # right-to-left scripts and Arabic joining, via HarfBuzz
-        self.set_title(title)
-        self.set_creator("PlanTable")
-        self.add_page()
+def _printed_as(c: str) -> str:
+    category = unicodedata.category(c)
+    if category in ("Zl", "Zp"):
+        return "\n"
+    if category == "Cf" and 0xFFFF < ord(c) < 0xE0000:
+        return ""
+    return c if ord(c) in _drawable() else "\ufffd"
 
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("DejaVu", "", 8)
-        self.set_text_color(110)
-        self.cell(0, 6, f"{self.title_text} — page {self.page_no()}", align="C")
-        self.set_text_color(0)
 
-    def heading(self, text: str, size: int = 13) -> None:
-        self.ln(2)
-        self.set_font("DejaVu", "B", size)
-        self.multi_cell(0, size * 0.55, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(1)
+# autoescape=True, not select_autoescape(): the templates end in .html.j2, which select_autoescape does not escape.
+# finalize runs on every value a template prints, before it is escaped.
+_TEMPLATES = Environment(loader=PackageLoader("plpcore", "templates"), autoescape=True, undefined=StrictUndefined,
+                         finalize=_printable, trim_blocks=True, lstrip_blocks=True)
 
-    def para(self, text: str, *, bold_label: str | None = None, size: int = 10) -> None:
-        if bold_label:
-            self.set_font("DejaVu", "B", size)
-            self.multi_cell(0, size * 0.5, bold_label, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_font("DejaVu", "", size)
-        self.multi_cell(0, size * 0.5, text if text else "—", align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(1)
+
+class _Item(NamedTuple):
+    """One thing in a part of a document: its heading if it has one, its lines, a list, and parts of its own."""
+
+    label: str | None
+    lines: Sequence[str] = ()
+    bullets: Sequence[str] = ()
+    parts: Sequence[_Part] = ()
+
+
+class _Part(NamedTuple):
+    """A headed part of a document. With no items it says `empty`; with no items and no `empty` it is left out."""
+
+    heading: str
+    items: Sequence[_Item]
+    empty: str | None = None
+
+
+class _Plan(NamedTuple):
+    """One plan's content, in the order the documents print it (parts.html.j2's `plan`)."""
+
+    sections: Sequence[_Part]
+    goals: _Part
+    supports: Sequence[Mapping[str, Any]]
+    after: Sequence[_Part] = ()
+    with_log: bool = False
+
+
+def _render(template: str, heading: str, name: str, **content: Any) -> bytes:
+    """The PDF of one document: `heading` — `name` is its title (the first heading, the PDF's title and footer)."""
+    html = _TEMPLATES.get_template(template).render(
+        title=f"{heading} — {name}", heading=heading, name=name, fonts=FONTS.as_uri(), **content)
+    pdf = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")  # tagged, with /Lang, /MarkInfo and DisplayDocTitle
+    assert pdf is not None  # given no file to write to, WeasyPrint returns the bytes
+    return pdf
 
 
 def _d(value: Any) -> str:
@@ -139,27 +159,28 @@ def _progress_line(entry: Mapping[str, Any]) -> str:
     return f"{_d(entry['on'])}, {_who(entry)}: " + "; ".join(x for x in parts if x)
 
 
-def _student_facts(student: Mapping[str, Any]) -> str:
+def _student_facts(student: Mapping[str, Any]) -> list[str]:
     areas = student.get("gifted_areas")
     areas = ", ".join(areas) if isinstance(areas, list) else areas  # a list in the export, text in a plan
-    return f"Grade {student['grade']}   Student id: {student['local_id']}\nIdentified areas: {areas or '—'}"
+    return [f"Grade {student['grade']}   Student id: {student['local_id']}", f"Identified areas: {areas or '—'}"]
 
 
-def _printed(pdf: _Document, plan: Mapping[str, Any]) -> None:
-    pdf.para(f"Printed {dt.date.today().isoformat()} from PlanTable, plan revision {plan['revision']}.", size=8)
+def _printed(plan: Mapping[str, Any]) -> str:
+    return f"Printed {dt.date.today().isoformat()} from PlanTable, plan revision {plan['revision']}."
 
 
-def _sections(pdf: _Document, sections: Sequence[Mapping[str, Any]]) -> None:
+def _sections(sections: Sequence[Mapping[str, Any]]) -> list[_Part]:
     by = {(x["key"], x["voice"]): x for x in sections}
-    pdf.heading("About the student")
+    about = []
     for key, question in PROFILE_SECTIONS.items():
         own, team = by.get((key, "student")), by.get((key, "team"))
         own_text = "(passed)" if own and own["passed"] and not own["text"] else (own or {}).get("text", "")
-        pdf.para(f"In my words: {own_text or '—'}\nThe team adds: {(team or {}).get('text') or '—'}", bold_label=question)
-    for title, group in (("Career planning", CAREER_SECTIONS), ("Programming", PROGRAMMING_SECTIONS)):
-        pdf.heading(title)
-        for key, label in group.items():
-            pdf.para((by.get((key, "team")) or {}).get("text", ""), bold_label=label)
+        about.append(_Item(question, [f"In my words: {own_text or '—'}",
+                                      f"The team adds: {(team or {}).get('text') or '—'}"]))
+    planning = [_Part(title, [_Item(label, [(by.get((key, "team")) or {}).get("text") or "—"])
+                              for key, label in group.items()])
+                for title, group in (("Career planning", CAREER_SECTIONS), ("Programming", PROGRAMMING_SECTIONS))]
+    return [_Part("About the student", about), *planning]
 
 
 def _goal_lines(goal: Mapping[str, Any]) -> list[str]:
@@ -174,64 +195,59 @@ def _goal_lines(goal: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _goals(pdf: _Document, goals: Sequence[Mapping[str, Any]], progress: Literal["none", "latest", "all"]) -> None:
+def _goals(goals: Sequence[Mapping[str, Any]], progress: Literal["none", "latest", "all"]) -> _Part:
     """Each goal, with no progress (a meeting record), its latest entry (the plan), or all of it (the whole record).
 
     "all" also lists the goal's earlier wordings.
     """
-    pdf.heading("Goals")
-    if not goals:
-        pdf.para("No goals yet.")
+    items = []
     for i, g in enumerate(goals, 1):
-        lines = _goal_lines(g)
+        lines, entries = _goal_lines(g), []
         if progress == "latest" and g.get("progress"):
             lines.append(f"Latest progress: {_progress_line(g['progress'][-1])}")
         if progress == "all":
             lines += [f"Earlier wording, replaced {_d(h['replaced_at'])} by {h.get('replaced_by') or 'someone'}: "
                       f"{h['statement']}" for h in g.get("history", [])]
             lines.append("Progress:" if g.get("progress") else "Progress: none recorded.")
-            lines += [f"• {_progress_line(p)}" for p in g.get("progress", [])]
-        pdf.para("\n".join(lines), bold_label=f"Goal {i}")
+            entries = [_progress_line(p) for p in g.get("progress", [])]
+        items.append(_Item(f"Goal {i}", lines, entries))
+    return _Part("Goals", items, "No goals yet.")
 
 
-def _supports(pdf: _Document, supports: Sequence[Mapping[str, Any]], *, with_log: bool = False) -> None:
-    pdf.heading("Supports")
-    if not supports:
-        pdf.para("No supports yet.")
-    for x in supports:
-        lines = [x["description"], f"Setting: {x['setting']}   Owner: {x.get('owner') or '—'}   "
-                                   f"How often: {x.get('frequency') or '—'}   Status: {x['status']}"]
-        if with_log:
-            lines += [f"• done {_d(lg['done_on'])} by {lg.get('author') or 'someone'}"
-                      + (f": {lg['note']}" if lg.get("note") else "") for lg in x.get("log", [])]
-        pdf.para("\n".join(lines))
+def _supports(supports: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The supports table's rows; `log` is what the whole record lists as done."""
+    return [{"description": x["description"], "setting": x["setting"], "owner": x.get("owner") or "—",
+             "frequency": x.get("frequency") or "—", "status": x["status"],
+             "log": [f"done {_d(lg['done_on'])} by {lg.get('author') or 'someone'}"
+                     + (f": {lg['note']}" if lg.get("note") else "") for lg in x.get("log", [])]}
+            for x in supports]
 
 
-def _interventions(pdf: _Document, interventions: Sequence[Mapping[str, Any]]) -> None:
-    if interventions:
-        pdf.heading("Interventions")
-    for i in interventions:
-        pdf.para(f"{i['description']}\n{_d(i['starts_on'])} to {_d(i['ends_on'])}. Outcome: {i['outcome'] or '—'}",
-                 bold_label=i["course"])
+def _interventions(interventions: Sequence[Mapping[str, Any]]) -> _Part:
+    return _Part("Interventions", [
+        _Item(i["course"], [i["description"], f"{_d(i['starts_on'])} to {_d(i['ends_on'])}. "
+                                              f"Outcome: {i['outcome'] or '—'}"])
+        for i in interventions])
 
 
-def _assessments(pdf: _Document, assessments: Sequence[Mapping[str, Any]]) -> None:
-    if assessments:
-        pdf.heading("Assessments")
+def _assessments(assessments: Sequence[Mapping[str, Any]]) -> _Part:
+    lines = []
     for a in assessments:
         pct = f", percentile {a['percentile']}" if a.get("percentile") else ""
-        note = f"\n{a['note']}" if a.get("note") else ""
-        pdf.para(f"{a['name']} ({_d(a['taken_on'])}): {a['score'] or '—'}{pct}{note}")
+        lines.append(f"{a['name']} ({_d(a['taken_on'])}): {a['score'] or '—'}{pct}")
+        if a.get("note"):
+            lines.append(a["note"])
+    return _Part("Assessments", [_Item(None, lines)] if lines else [])
 
 
-def _notes(pdf: _Document, notes: Sequence[Mapping[str, Any]], goals: Sequence[Mapping[str, Any]]) -> None:
-    if notes:
-        pdf.heading("Notes")
+def _notes(notes: Sequence[Mapping[str, Any]], goals: Sequence[Mapping[str, Any]]) -> _Part:
     number = {g["id"]: i for i, g in enumerate(goals, 1)}
+    items = []
     for n in notes:
         about = f", on goal {number[n['goal_id']]}" if n.get("goal_id") in number else ""
-        prompt = f"{n['prompt']}\n" if n.get("prompt") else ""
-        pdf.para(f"{prompt}{n['text']}", bold_label=f"{_d(n['at'])}, {_who(n)}, {n['kind']}{about}")
+        text = [n["prompt"], n["text"]] if n.get("prompt") else [n["text"]]
+        items.append(_Item(f"{_d(n['at'])}, {_who(n)}, {n['kind']}{about}", text))
+    return _Part("Notes", items)
 
 
 def _held(meeting: Mapping[str, Any], tz: ZoneInfo) -> str:
@@ -246,12 +262,12 @@ def _held(meeting: Mapping[str, Any], tz: ZoneInfo) -> str:
     return f"Held on {held}, scheduled for {scheduled}."
 
 
-def _meeting_facts(meeting: Mapping[str, Any], sha256: str | None, tz: ZoneInfo) -> str:
+def _meeting_facts(meeting: Mapping[str, Any], sha256: str | None, tz: ZoneInfo) -> list[str]:
     kind = meeting["kind"][:1].upper() + meeting["kind"][1:]
     facts = f"{kind}, {meeting.get('location') or 'no place given'}. {_held(meeting, tz)}"
     if sha256 is None:
-        return f"{facts} Status: {meeting['status']}."
-    return f"{facts}\nFinalized {_d(clock.stamp(meeting['finalized_at'], tz))}. Record fingerprint (SHA-256): {sha256}"
+        return [f"{facts} Status: {meeting['status']}."]
+    return [facts, f"Finalized {_d(clock.stamp(meeting['finalized_at'], tz))}. Record fingerprint (SHA-256): {sha256}"]
 
 
 def _signature(signature: Mapping[str, Any], sha256: str, tz: ZoneInfo) -> str:
@@ -265,70 +281,56 @@ def _signature(signature: Mapping[str, Any], sha256: str, tz: ZoneInfo) -> str:
     return f"{when}, after the record was finalized, having read {fingerprint}"
 
 
-def _attendance(pdf: _Document, record: shapes.MeetingRecordDoc, size: int = 13) -> None:
+def _attendance(record: shapes.MeetingRecordDoc) -> _Part:
     """Who attended, as the record kept it, each with their signature and its time: at the meeting or after."""
     snap, tz = record["snapshot"], ZoneInfo(record["time_zone"])
-    pdf.heading("Who attended, and who signed", size)
-    shown = []
+    lines, shown = [], []
     for a in snap["attendance"]:
         mode = f", {a['mode']}" if a.get("mode") else ""
         signature = records.signature_of(record, a)
         shown.append(signature)
         signed = f"; {_signature(signature, record['sha256'], tz)}" if signature else \
             "; not signed yet" if a["status"] == "present" else ""
-        pdf.para(f"{a['name']} ({a['role']}): {a['status']}{mode}{signed}")
+        lines.append(f"{a['name']} ({a['role']}): {a['status']}{mode}{signed}")
     for signature in (s for s in record["signatures"] if s not in shown):  # only if attendance could not be matched
-        pdf.para(f"{signature['name']} ({signature['role']}): {_signature(signature, record['sha256'], tz)}")
+        lines.append(f"{signature['name']} ({signature['role']}): {_signature(signature, record['sha256'], tz)}")
     missing = snap["meeting"].get("missing_roles")
     if missing:
-        pdf.para(f"Missing: {', '.join(missing)}. Reason: {snap['meeting'].get('missing_role_reason') or '—'}")
+        lines.append(f"Missing: {', '.join(missing)}. Reason: {snap['meeting'].get('missing_role_reason') or '—'}")
+    return _Part("Who attended, and who signed", [_Item(None, lines)])
 
 
-def _next_steps(pdf: _Document, meeting: Mapping[str, Any], action_items: Sequence[Mapping[str, Any]],
-                size: int = 13) -> None:
-    pdf.heading("Next steps", size)
-    pdf.para(f"Next check-in: {_d(meeting.get('next_check_in'))}")
-    for item in action_items:
-        pdf.para(f"{item['description']} — {item['owner']}, by {_d(item.get('due_on'))}")
-    if meeting.get("notes"):
-        pdf.para(meeting["notes"], bold_label="Notes")
+def _next_steps(meeting: Mapping[str, Any], action_items: Sequence[Mapping[str, Any]]) -> _Part:
+    lines = [f"Next check-in: {_d(meeting.get('next_check_in'))}"]
+    lines += [f"{item['description']} — {item['owner']}, by {_d(item.get('due_on'))}" for item in action_items]
+    notes = [_Item("Notes", [meeting["notes"]])] if meeting.get("notes") else []
+    return _Part("Next steps", [_Item(None, lines), *notes])
 
 
 def plan_pdf(doc: shapes.PlanDoc) -> bytes:
     """The current plan as one readable document, for a family or the file cabinet."""
     student, plan = doc["student"], doc["plan"]
-    title = f"{PLAN_TITLES.get(plan['kind'], plan['kind'])} — {student['name']}"
-    pdf = _Document(title, doc)
-    pdf.heading(title, 16)
-    pdf.para(f"{_student_facts(student)}\nSchool year {plan['year']}   Plan status: {plan['status']}")
-    _sections(pdf, doc["sections"])
-    _goals(pdf, doc["goals"], "latest")
-    _supports(pdf, [x for x in doc["supports"] if x["status"] != "stopped"])
-    _interventions(pdf, doc.get("interventions", []))
-    _assessments(pdf, doc.get("assessments", []))
-    _printed(pdf, plan)
-    return bytes(pdf.output())
+    content = _Plan(_sections(doc["sections"]), _goals(doc["goals"], "latest"),
+                    _supports([x for x in doc["supports"] if x["status"] != "stopped"]),
+                    [_interventions(doc.get("interventions", [])), _assessments(doc.get("assessments", []))])
+    return _render("plan.html.j2", PLAN_TITLES.get(plan["kind"], plan["kind"]), student["name"],
+                   facts=[*_student_facts(student), f"School year {plan['year']}   Plan status: {plan['status']}"],
+                   plan=content, printed=_printed(plan))
 
 
 def record_pdf(record: shapes.MeetingRecordDoc) -> bytes:
     """A finalized meeting's signed record, from its immutable snapshot."""
     snap = record["snapshot"]
     meeting, student = snap["meeting"], snap["student"]
-    title = f"Meeting record — {student['name']}"
-    pdf = _Document(title, record)
-    pdf.heading(title, 16)
-    pdf.para(_meeting_facts(meeting, record["sha256"], ZoneInfo(record["time_zone"])))
-    _attendance(pdf, record)
     if snap["sections"] or snap["version"] >= 2:
-        _sections(pdf, snap["sections"])
+        sections = _sections(snap["sections"])
     else:  # a version 1 demo record
-        pdf.heading("About the student")
-        pdf.para("This record did not keep the student's profile.")
-    _goals(pdf, snap["goals"], "none")
-    _supports(pdf, snap["supports"])
-    _next_steps(pdf, meeting, snap.get("action_items", []))
-    _notices(pdf, snap["notices"], snap["version"])
-    return bytes(pdf.output())
+        sections = [_Part("About the student", [], "This record did not keep the student's profile.")]
+    content = _Plan(sections, _goals(snap["goals"], "none"), _supports(snap["supports"]),
+                    [_next_steps(meeting, snap.get("action_items", [])), _notices(snap["notices"], snap["version"])])
+    return _render("record.html.j2", "Meeting record", student["name"],
+                   facts=_meeting_facts(meeting, record["sha256"], ZoneInfo(record["time_zone"])),
+                   attendance=_attendance(record), plan=content)
 
 
 def notice_line(entry: Mapping[str, Any]) -> str:
@@ -349,25 +351,19 @@ def _moment(value: dt.datetime | str) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
 
 
-def _notices(pdf: _Document, entries: Sequence[Mapping[str, Any]], version: int) -> None:
+def _notices(entries: Sequence[Mapping[str, Any]], version: int) -> _Part:
     """The notice log: each attempt to tell the team of the meeting (IDEA §300.322(d))."""
-    pdf.heading("Meeting notices")
-    if not entries:
-        pdf.para("This record did not keep a notice log." if version < 3 else "No notice was e-mailed for this meeting.")
-    for entry in entries:
-        pdf.para(notice_line(entry))
+    empty = "This record did not keep a notice log." if version < 3 else "No notice was e-mailed for this meeting."
+    return _Part("Meeting notices", [_Item(None, [notice_line(entry) for entry in entries])] if entries else [], empty)
 
 
-def _meetings(pdf: _Document, meetings: Sequence[Mapping[str, Any]], tz: ZoneInfo) -> None:
-    pdf.heading("Meetings")
-    if not meetings:
-        pdf.para("No meetings.")
+def _meetings(meetings: Sequence[Mapping[str, Any]], tz: ZoneInfo) -> _Part:
+    items = []
     for i, m in enumerate(meetings, 1):
         record = m.get("record")
-        pdf.para(_meeting_facts(m, record["sha256"] if record else None, tz), bold_label=f"Meeting {i}")
-        if record:
-            _attendance(pdf, record, size=11)
-            _next_steps(pdf, m, m["action_items"], size=11)
+        parts = [_attendance(record), _next_steps(m, m["action_items"])] if record else []
+        items.append(_Item(f"Meeting {i}", _meeting_facts(m, record["sha256"] if record else None, tz), parts=parts))
+    return _Part("Meetings", items, "No meetings.")
 
 
 def student_record_pdf(record: dict[str, Any]) -> bytes:
@@ -378,35 +374,25 @@ def student_record_pdf(record: dict[str, Any]) -> bytes:
     assessments, once for all plans.
     """
     student = record["student"]
-    name = f"{student.get('preferred_name') or student['first_name']} {student['last_name']}"
-    title = f"Student record — {name}"
-    pdf = _Document(title, record)
-    pdf.heading(title, 16)
-    full_name = f"Full name: {student['first_name']} {student['last_name']}\n" if student.get("preferred_name") else ""
     tz = ZoneInfo(record.get("time_zone") or "UTC")
-    pdf.para(f"{full_name}{_student_facts(student)}\n{record['school']}. Exported {_d(clock.stamp(record['exported_at'], tz))} "
-             f"by {record['exported_by']}.")
-    pdf.heading("Team")
-    if not record["team"]:
-        pdf.para("Nobody is linked to the student.")
-    for t in record["team"]:
-        course = f", {t['course']}" if t.get("course") else ""
-        pdf.para(f"{t['name']}: {t['relationship']}{course}{'' if t['active'] else ' (no longer linked)'}")
-    if not record["plans"]:
-        pdf.para("No plans.", bold_label="Plans")
+    full_name = [f"Full name: {student['first_name']} {student['last_name']}"] if student.get("preferred_name") else []
+    team = [f"{t['name']}: {t['relationship']}{', ' + t['course'] if t.get('course') else ''}"
+            f"{'' if t['active'] else ' (no longer linked)'}" for t in record["team"]]
+    plans = []
     for doc in record["plans"]:
         plan = doc["plan"]
-        pdf.add_page()
-        pdf.heading(f"{PLAN_TITLES.get(plan['kind'], plan['kind'])}, school year {plan['year']}", 15)
-        pdf.para(f"Status: {plan['status']}   Revision {plan['revision']}")
-        _sections(pdf, doc["sections"])
-        _goals(pdf, doc["goals"], "all")
-        _supports(pdf, doc["supports"], with_log=True)
-        _interventions(pdf, doc["interventions"])
-        _notes(pdf, doc["notes"], doc["goals"])
-        _meetings(pdf, [m for m in record["meetings"] if m["plan_id"] == plan["id"]], tz)
-    _assessments(pdf, record["assessments"])
-    return bytes(pdf.output())
+        content = _Plan(_sections(doc["sections"]), _goals(doc["goals"], "all"), _supports(doc["supports"]),
+                        [_interventions(doc["interventions"]), _notes(doc["notes"], doc["goals"]),
+                         _meetings([m for m in record["meetings"] if m["plan_id"] == plan["id"]], tz)], with_log=True)
+        plans.append((f"{PLAN_TITLES.get(plan['kind'], plan['kind'])}, school year {plan['year']}",
+                      f"Status: {plan['status']}   Revision {plan['revision']}", content))
+    return _render(
+        "student_record.html.j2", "Student record",
+        f"{student.get('preferred_name') or student['first_name']} {student['last_name']}",
+        facts=[*full_name, *_student_facts(student), f"{record['school']}. Exported "
+               f"{_d(clock.stamp(record['exported_at'], tz))} by {record['exported_by']}."],
+        team=_Part("Team", [_Item(None, team)] if team else [], "Nobody is linked to the student."),
+        no_plans=_Part("Plans", [], "No plans."), plans=plans, assessments=_assessments(record["assessments"]))
 
 
 def _voice(author_role: str) -> str:
@@ -433,21 +419,14 @@ def progress_report_pdf(doc: shapes.PlanDoc, period: shapes.Period | None) -> by
     period's notes.
     """
     student, plan = doc["student"], doc["plan"]
-    title = f"Progress report — {student['name']}"
-    pdf = _Document(title, [doc, period])
-    pdf.heading(title, 16)
     if period is None:
         starts, ends, span, none = dt.date.min, dt.date.max, f"School year {plan['year']} so far", "none yet"
     else:
         starts, ends = _day(period["starts_on"]), _day(period["ends_on"])
         span, none = f"{period['name']}: {_d(starts)} to {_d(ends)}", "none this period"
-    pdf.para(f"{_student_facts(student)}\n{PLAN_TITLES.get(plan['kind'], plan['kind'])}, school year {plan['year']} "
-             f"(plan status: {plan['status']})\nReporting period: {span}")
     goals = [g for g in doc["goals"] if g["status"] not in (GoalStatus.REVISED, GoalStatus.DISCONTINUED)]
     in_period = [n for n in doc["notes"] if starts <= _day(n["at"]) <= ends]
-    pdf.heading("Goals")
-    if not goals:
-        pdf.para("No current goals.")
+    items = []
     for i, g in enumerate(goals, 1):
         so_far = [p for p in g["progress"] if _day(p["on"]) <= ends]
         within = [p for p in so_far if _day(p["on"]) >= starts]
@@ -465,15 +444,16 @@ def progress_report_pdf(doc: shapes.PlanDoc, period: shapes.Period | None) -> by
         notes += [(_day(n["at"]), _who(n), n["text"]) for n in in_period if n.get("goal_id") == g["id"]]
         if notes:
             lines.append("Notes from this period:")
-            lines += [f"• {_d(day)}, {who}: {text}" for day, who, text in sorted(notes, key=lambda x: x[0])]
-        pdf.para("\n".join(lines), bold_label=f"Goal {i}")
-    about_plan = [n for n in in_period if n.get("goal_id") is None]
-    if about_plan:
-        pdf.heading("Other notes from this period")
-        for n in about_plan:
-            pdf.para(n["text"], bold_label=f"{_d(_day(n['at']))}, {_who(n)}")
-    _printed(pdf, plan)
-    return bytes(pdf.output())
+        items.append(_Item(f"Goal {i}", lines, [f"{_d(day)}, {who}: {text}"
+                                                 for day, who, text in sorted(notes, key=lambda x: x[0])]))
+    other_notes = [_Item(f"{_d(_day(n['at']))}, {_who(n)}", [n["text"]])
+                   for n in in_period if n.get("goal_id") is None]
+    return _render(
+        "progress_report.html.j2", "Progress report", student["name"],
+        facts=[*_student_facts(student), f"{PLAN_TITLES.get(plan['kind'], plan['kind'])}, school year {plan['year']} "
+               f"(plan status: {plan['status']})", f"Reporting period: {span}"],
+        goals=_Part("Goals", items, "No current goals."),
+        other_notes=_Part("Other notes from this period", other_notes), printed=_printed(plan))
 
 
 def invite(*, uid: str, title: str, starts: dt.datetime | dt.date, minutes: int = 45, location: str = "",
