@@ -32,6 +32,7 @@ with session.routed():
     except session.CookieKeyTooShort as misconfigured:
         st.error(str(misconfigured))
         st.stop()
+    frame.title(pg.title)
     frame.new_screen_at_top(pg)
     show_flash()
     pg.run()

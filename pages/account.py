@@ -40,7 +40,7 @@ else:
     st.text(f"{user.name} · {user.username} · {user.kind}" + (" · admin" if user.is_admin else ""))
     if account is not None:
         email_choices(db, account)
-    st.subheader("Change my password")
+    st.header("Change my password")
 with st.form("account_password", clear_on_submit=True):
     st.text_input("Current password", type="password", key="account_current")
     st.text_input("New password (at least 8 characters)", type="password", key="account_new")

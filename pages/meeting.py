@@ -23,7 +23,7 @@ if room.asked() is None:
     students = my_students(db, user)
     if user.manages_people and students:
         lobby.schedule_form(db, user, students)
-    st.subheader("Upcoming meetings")
+    st.header("Upcoming meetings")
     lobby.meeting_list(upcoming)
     st.stop()
 

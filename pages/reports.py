@@ -22,7 +22,7 @@ if not years:
     st.info("No school year yet. Add one on the Admin page.")
     st.stop()
 
-st.subheader("Compliance")
+st.header("Compliance")
 names = {y["id"]: y["name"] + (" (current)" if y["is_current"] else "") for y in years}
 current = next((y["id"] for y in years if y["is_current"]), years[0]["id"])
 pick, scope = st.columns([1, 2], vertical_alignment="bottom")

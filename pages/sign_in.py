@@ -30,7 +30,7 @@ with left:
 demo_accounts = accounts.demo_sign_ins(session.database())
 if demo_accounts:
     with right:  # beside the form, so both are in view while typing
-        st.subheader("Demo sign-ins", anchor=False)
+        st.header("Demo sign-ins", anchor=False)
         st.write("Sign in as any of these made-up people. The list stays here while the demo school is loaded.")
         # A plain table, so the passwords can be selected and copied as text.
         st.table(pd.DataFrame(demo_accounts, columns=["role", "username", "password"]).set_index("role"))

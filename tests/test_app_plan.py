@@ -235,7 +235,7 @@ def test_parent_asking_by_url_for_another_students_plan_sees_not_found_and_nothi
 def test_another_students_plan_or_student_put_in_session_state_is_ignored(school, key):
     at = open_plan(school, "gus", **{key: school.ben_plan if key == "plp_plan_id" else school.ben_student})
 
-    assert at.header[0].value == "Ana Lopez"
+    assert at.title[0].value == "Ana Lopez"
     shown = everything_shown(at)
     for secret in ("Ben", "Okafor", "read two novels"):
         assert secret not in shown
@@ -390,7 +390,7 @@ def test_teacher_with_several_students_chooses_one_before_any_plan_shows(school)
 
     at.selectbox(key="plan_student_pick").select(school.ben_student).run()
 
-    assert at.header[0].value == "Ben Okafor"
+    assert at.title[0].value == "Ben Okafor"
     assert at.query_params["student"] == str(school.ben_student)  # the choice is in the URL, for a reload
     assert "Ben: read two novels a month" in texts(at)
 
@@ -410,7 +410,7 @@ def test_specialist_starts_the_plan_of_a_student_who_has_none(school):
 
     at.button(key="plan_create_submit").click().run()
 
-    assert at.header[0].value == "Cai Ng"
+    assert at.title[0].value == "Cai Ng"
     assert at.tabs
     assert queries.student_summary(school.db, school.sam, new)["plans"][0]["kind"] == "ALP"
 

@@ -11,7 +11,7 @@ from ui.feedback import show_error, write
 
 
 def email_choices(db: Database, account: User) -> None:
-    st.subheader("E-mail from PlanTable")
+    st.header("E-mail from PlanTable")
     if not account.email:
         st.write("PlanTable has no e-mail address for you, so it sends you nothing. "
                  "Ask your school to add one.")

@@ -44,7 +44,7 @@ def _student(row: dict[Any, Any]) -> str:
 
 
 def add_person(db: Database, user: SignedIn) -> None:
-    st.subheader("Add a person")
+    st.header("Add a person")
     kinds = [k for k in KINDS if user.is_admin or k != "admin"]
     with st.form("admin_add_person", clear_on_submit=False):
         st.text_input("Name", key="admin_new_name", max_chars=200)
@@ -86,7 +86,7 @@ def _add_person(db: Database, user: SignedIn) -> None:
 
 
 def manage_person(db: Database, user: SignedIn, people: pd.DataFrame) -> None:
-    st.subheader("Password and sign-in")
+    st.header("Password and sign-in")
     labels = _labels(people.loc[people.can_manage], "id", _person)
     person_id = st.selectbox("Person", list(labels), format_func=labels.__getitem__, index=None,
                              placeholder="Choose a person", key="admin_person")
@@ -123,7 +123,7 @@ def _set_active(db: Database, user: SignedIn, person_id: int, name: str, active:
 
 
 def link_person(db: Database, user: SignedIn, people: pd.DataFrame, students: pd.DataFrame) -> None:
-    st.subheader("Link a person to a student")
+    st.header("Link a person to a student")
     names = _labels(students, "student_id", _student)
     person_labels = _labels(people.loc[people.active & (people.kind != "student")], "id", _person)
     with st.form("admin_link_form"):
@@ -145,7 +145,7 @@ def _link(db: Database, user: SignedIn) -> None:
 
 
 def unlink(db: Database, user: SignedIn, links: pd.DataFrame) -> None:
-    st.subheader("Remove a link")
+    st.header("Remove a link")
     active = links.loc[links.active]
     labels = _labels(active, "link_id", lambda row: f"{row['student']} — {row['person']} ({row['relationship']})")
     link_id = st.selectbox("Link", list(labels), format_func=labels.__getitem__, index=None,
@@ -163,7 +163,7 @@ def _unlink(db: Database, user: SignedIn, link_id: int) -> None:
 
 
 def add_student(db: Database, user: SignedIn) -> None:
-    st.subheader("Add a student")
+    st.header("Add a student")
     with st.form("admin_student_form"):
         st.text_input("Student id (the school's)", key="admin_student_local_id", max_chars=64)
         first, last = st.columns(2)
@@ -188,7 +188,7 @@ def _add_student(db: Database, user: SignedIn) -> None:
 
 
 def student_sign_in(db: Database, user: SignedIn, students: pd.DataFrame) -> None:
-    st.subheader("Give a student a sign-in")
+    st.header("Give a student a sign-in")
     st.caption("A student with a sign-in sees only their own plan.")
     names = _labels(students, "student_id", _student)
     with st.form("admin_student_login_form", clear_on_submit=True):
@@ -211,7 +211,7 @@ def _give_sign_in(db: Database, user: SignedIn) -> None:
 
 
 def add_year(db: Database, user: SignedIn) -> None:
-    st.subheader("Add a school year")
+    st.header("Add a school year")
     with st.form("admin_year_form"):
         st.text_input("Name, e.g. 2027-28", key="admin_year_name", max_chars=20)
         first, last = st.columns(2)
@@ -231,7 +231,7 @@ def _add_year(db: Database, user: SignedIn) -> None:
 
 
 def current_year(db: Database, user: SignedIn, years: pd.DataFrame) -> None:
-    st.subheader("Current year")
+    st.header("Current year")
     st.caption("New plans and the caseload's flags use the current year.")
     labels = _labels(years, "id", lambda row: str(row["name"]))
     current_ids = [int(i) for i in years.id[years.is_current]]

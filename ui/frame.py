@@ -31,6 +31,13 @@ def sidebar(user: SignedIn, auth: stauth.Authenticate, db: Database) -> None:
             st.rerun()
 
 
+def title(*parts: str) -> None:
+    """The browser tab's title, most particular first: "Ana Lopez · Student plan · PlanTable" (WCAG
+    2.4.2). The entrypoint names the screen; a screen about one student names them too. Plain text:
+    the browser shows a title as written, never as markup."""
+    st.set_page_config(page_title=" · ".join((*parts, "PlanTable")))
+
+
 def demo_banner(db: Database) -> None:
     if accounts.is_demo(db):
         st.warning("**Demo school.** Every student and account here is made up. "

@@ -124,7 +124,7 @@ def show_preview(preview: imports.ImportPreview, fingerprint: str) -> None:
         st.error(f"The file has no column for {', '.join(f'`{c}`' for c in preview.missing)} (required). "
                  "Choose which of its columns holds each under Columns above, or add them to the file.")
         return
-    st.subheader("Preview")
+    st.header("Preview")
     st.markdown(md(preview.summary()))
     if preview.rejected:
         st.error(f"{len(preview.rejected)} line(s) rejected: nothing will be imported until those lines are "

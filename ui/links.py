@@ -121,7 +121,7 @@ def refused_page(db: Database) -> None:
 
 def forgot_password(db: Database, *, heading: str = "Forgot your password?") -> None:
     """Ask for a reset link by username or address. The answer is the same whether or not there is such an account."""
-    st.subheader(heading, anchor=False)
+    st.header(heading, anchor=False)
     answer = st.session_state.get(FORGOT_ANSWER)
     if answer:
         st.info(answer, icon=":material/mail:")

@@ -85,7 +85,7 @@ def in_page(locator) -> float:
 
     Measured from the heading, not the page's top: the acknowledgement box above it may grow by a
     line, since the check-in is itself a change to the plan (see the closing note of issue 16)."""
-    return locator.evaluate("el => el.getBoundingClientRect().top - [...document.querySelectorAll('h3')]"
+    return locator.evaluate("el => el.getBoundingClientRect().top - [...document.querySelectorAll('h2')]"
                             ".find(h => h.textContent.startsWith('Goals, and a check-in')).getBoundingClientRect().top")
 
 

@@ -66,7 +66,7 @@ def show(db: Database, user: SignedIn, top: Callable[[], None]) -> None:
         st.info("There is no plan for this school year yet.")
         return
     _acknowledgement(db, user, doc)
-    st.subheader("Goals, and a check-in at home for each")
+    st.header("Goals, and a check-in at home for each")
     goal_cards(doc, own=f"{summary['first_name']}'s own rating", team="Team's rating", from_home=True,
                below=lambda goal, _rated: _check_in_form(db, user, goal["id"]))
     _home_supports(db, user, doc)
@@ -149,7 +149,7 @@ def _send_check_in(db: Database, user_id: int, goal_id: int) -> None:
 
 def _home_supports(db: Database, user: SignedIn, doc: PlanDoc) -> None:
     """Supports at home: the agreed ones (a parent logs the ones plpcore says they may), and one they offer to do."""
-    st.subheader("Supports at home")
+    st.header("Supports at home")
     for support in doc["supports"]:
         if support["setting"] == "home" and support["status"] != "stopped":
             _home_support(db, user, support)

@@ -19,7 +19,7 @@ def show(db: Database, user: SignedIn, top: Callable[[], None]) -> None:
     """Supports I owe, then my students; `top` draws what comes right under the title (today's meetings)."""
     st.title("Home")
     top()
-    st.subheader("Supports I owe")
+    st.header("Supports I owe")
     try:
         owed = queries.supports_owed(db, user.id)
         students = queries.my_students(db, user.id)
@@ -34,7 +34,7 @@ def show(db: Database, user: SignedIn, top: Callable[[], None]) -> None:
         for support in owed.sort_values(["overdue", "student"], ascending=[False, True]).itertuples():
             _support_card(db, user, support)
 
-    st.subheader("My students")
+    st.header("My students")
     if students.empty:
         st.info("No students are linked to you yet.")
         return

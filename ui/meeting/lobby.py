@@ -57,7 +57,7 @@ def meeting_list(upcoming: list[UpcomingMeeting]) -> None:
 
 
 def schedule_form(db: Database, user: SignedIn, students: dict[int, str]) -> None:
-    st.subheader("Schedule a meeting")
+    st.header("Schedule a meeting")
     student_id = routes.asked(SCHEDULE)
     # The picker shows what the URL names (a link from a student's home or plan, or a reload).
     st.session_state[SCHEDULE_FOR] = student_id if student_id in students else None

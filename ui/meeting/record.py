@@ -92,7 +92,7 @@ def agreed(sections: Rows, goals: Rows, supports: Rows, steps: NextSteps, *, kep
 def review_and_sign(room: Room) -> None:
     st.caption("Read the summary. Each person who was here acknowledges it; then the specialist finalizes.")
     summary(room)
-    st.subheader("Signatures")
+    st.header("Signatures")
     for a in room.state["attendance"]:
         if a["status"] != "present":
             continue
@@ -133,7 +133,7 @@ def summary(room: Room) -> None:
 
 
 def finalize_form(room: Room) -> None:
-    st.subheader("Finalize")
+    st.header("Finalize")
     with st.form("meeting_finalize", border=True):
         missing = room.state["missing_roles"]
         if missing:

@@ -22,7 +22,7 @@ from plpcore.db import Database
 from plpcore.errors import NotAllowed, NotFound, PlanTableError
 from plpcore.models import AgendaStep, AttendanceMode, AttendanceStatus
 from plpcore.shapes import Attendance, MeetingState
-from ui import editing, routes
+from ui import editing, frame, routes
 from ui.feedback import NOT_FOUND, md, show_error, write
 from ui.plan.context import Ctx
 from ui.session import SignedIn
@@ -180,6 +180,7 @@ def video_link(location: str) -> bool:
 
 def header(room: Room) -> None:
     s, doc = room.state, room.ctx.doc
+    frame.title(doc["student"]["name"], routes.MEETING.title)
     st.title(md(f"Meeting room · {doc['student']['name']}"))
     facts = [s["kind"][:1].upper() + s["kind"][1:], held(s["scheduled_at"], s["opened_at"], ZoneInfo(doc["time_zone"]))]
     facts += [s["location"]] if s["location"] else []
@@ -245,7 +246,7 @@ def agenda(room: Room) -> None:
         title = f"{i + 1} {STEP_TITLES[step]}"
         marks.append(f":blue-background[**{title}**]" if i == index else f"✓ {title}" if i < index else title)
     st.markdown(" → ".join(marks))
-    st.subheader(f"Step {index + 1} of {len(STEPS)}: {STEP_TITLES[room.step]}")
+    st.header(f"Step {index + 1} of {len(STEPS)}: {STEP_TITLES[room.step]}")
     if not room.runs:
         st.caption("The specialist moves the meeting from step to step; your screen follows.")
         return

@@ -117,7 +117,7 @@ def current_plan(db: Database, user: SignedIn, student_id: int, students: dict[i
 
 
 def no_plan_yet(db: Database, user: SignedIn, summary: StudentSummary) -> None:
-    st.header(md(summary["name"]))
+    st.title(md(summary["name"]))
     st.info("This student has no plan for this school year yet.")
     if may(summary["roles"], Action.EDIT_PLAN):
         with st.form("plan_create"):

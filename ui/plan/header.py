@@ -10,7 +10,7 @@ import streamlit as st
 from plpcore import documents, export, services
 from plpcore.access import Action
 from plpcore.models import PlanStatus
-from ui import editing
+from ui import editing, frame, routes
 from ui.feedback import md, show_error, write
 from ui.plan.context import Ctx
 from ui.words import by_line
@@ -18,7 +18,8 @@ from ui.words import by_line
 
 def header(ctx: Ctx) -> None:
     plan, student = ctx.doc["plan"], ctx.doc["student"]
-    st.header(md(student["name"]))
+    frame.title(student["name"], routes.PLAN.title)
+    st.title(md(student["name"]))
     facts = [f"{plan['kind']} {plan['year']}", f"grade {student['grade']}"]
     if student["gifted_areas"]:
         facts.append(f"gifted areas: {student['gifted_areas']}")

@@ -64,7 +64,7 @@ def career(ctx: Ctx) -> None:
     editable = ctx.can(Action.EDIT_PLAN)
     for title, sections in (("Career planning", services.CAREER_SECTIONS),
                             ("Programming", services.PROGRAMMING_SECTIONS)):
-        st.subheader(title)
+        st.header(title)
         for key, label in sections.items():
             with st.container(border=True):
                 st.markdown(f"**{label}**")

@@ -32,7 +32,7 @@ def progress(ctx: Ctx) -> None:
     if frame.empty:
         st.caption("No progress recorded yet.")
         return
-    st.subheader("Ratings over time")
+    st.header("Ratings over time")
     st.caption(f"{RATING_SCALE}. The student's own ratings are shown beside the staff's.")
     for goal_id, name in names.items():
         rated = frame.loc[(frame.goal_id == goal_id) & frame.rating.notna()]
@@ -40,7 +40,7 @@ def progress(ctx: Ctx) -> None:
             continue
         st.text(name)
         st.altair_chart(ratings_chart(rated), width="stretch", key=f"plan_progress_chart_{goal_id}")
-    st.subheader("All entries")
+    st.header("All entries")
     table = frame.assign(
         goal=frame.goal_id.map(names),
         rating=frame.rating.map(lambda r: RATING_LABELS.get(int(r)) if pd.notna(r) else None),

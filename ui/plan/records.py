@@ -19,7 +19,7 @@ def interventions_assessments(ctx: Ctx) -> None:
 
 
 def interventions(ctx: Ctx) -> None:
-    st.subheader("Interventions")
+    st.header("Interventions")
     rows = ctx.doc["interventions"]
     if rows:
         st.dataframe(pd.DataFrame(rows)[["course", "description", "starts_on", "ends_on", "outcome"]],
@@ -42,7 +42,7 @@ def interventions(ctx: Ctx) -> None:
 
 
 def assessments(ctx: Ctx) -> None:
-    st.subheader("Assessments")
+    st.header("Assessments")
     rows = ctx.doc["assessments"]
     if rows:
         st.dataframe(pd.DataFrame(rows)[["taken_on", "name", "score", "percentile", "note"]], hide_index=True,
