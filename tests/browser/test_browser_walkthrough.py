@@ -55,7 +55,7 @@ def shot(page, size: str, step: str) -> None:
 def sign_in(page, username: str, password: str, home) -> None:
     sign_in_form(page).fill(username)
     fresh(page).get_by_role("textbox", name="Password").fill(password)
-    click_until(page, fresh(page).get_by_role("button", name="Sign in"), page.get_by_role("heading", name=home))
+    click_until(page, fresh(page).get_by_role("button", name="Sign in"), fresh(page).get_by_role("heading", name=home))
     close = page.get_by_test_id("stSidebarCollapseButton")
     if page.viewport_size["width"] < 500 and close.is_visible():  # the last person on this phone left it open
         close.click()
