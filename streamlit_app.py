@@ -34,5 +34,6 @@ with session.routed():
         st.stop()
     frame.title(pg.title)
     frame.new_screen_at_top(pg)
+    frame.no_hidden_tab_stops()
     show_flash()
     pg.run()

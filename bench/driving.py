@@ -58,11 +58,16 @@ SESSION_COOKIE = "plantable_session"  # ui.auth.COOKIE_NAME (bench imports nothi
 
 
 def sign_in(page, username: str, password: str) -> None:
-    """Sign in, and wait until the sign-in cookie is stored. It is written by a component on the run
-    after sign-in: a page opened before that (page.goto) starts signed out and shows the sign-in form."""
+    """Sign in, and wait until the sign-in cookie is stored (wait_for_session_cookie)."""
     sign_in_form(page).fill(username)
     fresh(page).get_by_role("textbox", name="Password").fill(password)
     click_until(page, fresh(page).get_by_role("button", name="Sign in"), sign_out_button(page))
+    wait_for_session_cookie(page)
+
+
+def wait_for_session_cookie(page) -> None:
+    """The sign-in cookie is written by a component on the run after sign-in: a page opened before
+    that (page.goto) starts signed out and shows the sign-in form."""
     for _ in range(100):
         if any(c["name"] == SESSION_COOKIE for c in page.context.cookies()):
             return

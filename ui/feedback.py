@@ -168,10 +168,15 @@ def show_exception(exc: PlanTableError) -> None:
 
 
 def show_flash() -> None:
-    """The messages left by the last action: an error from a callback, or a success."""
-    error = st.session_state.pop(StateKeys.ERROR, None)
-    if error:
-        st.error(md(error))
-    message = st.session_state.pop(StateKeys.FLASH, None)
-    if message:
-        st.success(md(message))
+    """The messages left by the last action: an error from a callback, or a success.
+
+    Each has its place on every run, drawn or empty (st.empty). Streamlit knows an element by its
+    position: a message drawn on one run and gone on the next moved everything below it, and
+    Streamlit drew all of that anew, which dropped the keyboard focus. Tab from a note just typed
+    (its value sent, a rerun) put the focus on the button beside it, and then on nothing.
+    """
+    error, message = st.empty(), st.empty()
+    if text := st.session_state.pop(StateKeys.ERROR, None):
+        error.error(md(text))
+    if text := st.session_state.pop(StateKeys.FLASH, None):
+        message.success(md(text))

@@ -44,6 +44,30 @@ def demo_banner(db: Database) -> None:
                    "Do not enter real student information.", icon=":material/science:")
 
 
+def no_hidden_tab_stops() -> None:
+    """An iframe is a tab stop, and the sign-in cookie's component (streamlit-authenticator's cookie
+    manager) is one that draws nothing: Tab paused on something invisible (WCAG 2.4.3, 2.4.7). Our few
+    lines take every iframe that has no size out of the tab order, now and whenever one is added."""
+    with st.container(key="frame_tab_stops"):  # hidden by ui/style.css: it draws nothing
+        st.html(_NO_HIDDEN_TAB_STOPS, unsafe_allow_javascript=True)
+
+
+_NO_HIDDEN_TAB_STOPS = """<script>
+(() => {
+  if (window.plantableTabStops) return;
+  window.plantableTabStops = true;
+  const quiet = () => {
+    for (const frame of document.querySelectorAll('iframe:not([tabindex="-1"])')) {
+      const box = frame.getBoundingClientRect();
+      if (box.width <= 1 || box.height <= 1) frame.tabIndex = -1;
+    }
+  };
+  quiet();
+  new MutationObserver(quiet).observe(document.body, {childList: true, subtree: true});
+})();
+</script>"""
+
+
 def new_screen_at_top(screen: st.Page) -> None:
     """A screen this browser tab was not showing opens at its top.
 

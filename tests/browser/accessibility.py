@@ -107,3 +107,57 @@ def small_targets(page, minimum: int = 24) -> list[str]:
       }
       return small;
     }""", minimum)
+
+
+# --- the keyboard alone ----------------------------------------------------------------------------
+
+_FOCUSED = "el => el === document.activeElement || el.contains(document.activeElement)"
+# How the control and the few boxes Streamlit draws around it look (a radio's circle beside it, a
+# text box's border around it): outline, ring (box-shadow), border and background of the control,
+# three of its ancestors and what its parent holds. A focus indicator is a difference between this
+# at rest and with the focus.
+_LOOK = """el => {
+  const nodes = [el];
+  for (let up = el.parentElement, i = 0; up && i < 3; up = up.parentElement, i++) nodes.push(up);
+  if (el.parentElement) nodes.push(...[...el.parentElement.querySelectorAll('*')].slice(0, 40));
+  return nodes.map(e => {
+    const s = getComputedStyle(e);
+    return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow, s.borderColor, s.backgroundColor].join(' ');
+  });
+}"""
+
+
+def tab_to(page, target, *, limit: int = 300) -> int:
+    """Press Tab, and nothing else, until `target` (a locator) has the keyboard focus; fail if it never
+    does (out of reach, or focus is trapped), or if nothing about it looks different once it has the
+    focus (no focus indicator). How many presses it took."""
+    target.wait_for()
+    if target.evaluate(_FOCUSED):  # already there: look at it without the focus first
+        page.keyboard.press("Shift+Tab")
+    at_rest = target.evaluate(_LOOK)
+    for presses in range(limit):
+        if target.evaluate(_FOCUSED):
+            page.wait_for_timeout(200)  # Streamlit's focus styles fade in
+            focused = target.evaluate(_LOOK)
+            assert focused != at_rest, f"{target} has the focus but shows no focus indicator: {focused[0]}"
+            return presses
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{limit} presses of Tab never reached {target}")
+
+
+def choose(page, group, option: str) -> None:
+    """Pick a radio option with the keyboard: Tab into the group, then the arrow keys."""
+    tab_to(page, group.get_by_role("radio").first)
+    page.keyboard.press("Space")
+    wanted = group.get_by_role("radio", name=option, exact=True)
+    for _ in range(group.get_by_role("radio").count()):
+        if wanted.is_checked():
+            return
+        page.keyboard.press("ArrowRight")
+    assert wanted.is_checked(), f"the arrow keys never chose {option!r}"
+
+
+def press(page, target, key: str = "Enter") -> None:
+    """Tab to a button, link or expander, and press it (Enter, or Space)."""
+    tab_to(page, target)
+    page.keyboard.press(key)

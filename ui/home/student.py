@@ -11,7 +11,7 @@ from plpcore import queries, services
 from plpcore.db import Database
 from plpcore.errors import PlanTableError
 from plpcore.shapes import Goal
-from ui import routes
+from ui import editing, routes
 from ui.feedback import refuse, show_error, show_exception, write
 from ui.home.cards import goal_cards
 from ui.home.picker import plan_id_of
@@ -43,7 +43,10 @@ def show(db: Database, user: SignedIn, top: Callable[[], None]) -> None:
                below=lambda goal, rated: _chart_and_rating(db, user, goal, rated))
     ctx = Ctx(db, user, doc)
     propose_goal_form(ctx)
-    with st.expander("About me: answer in your own words"):
+    # Open while one of the answers is being written: the run that opens its form would otherwise
+    # draw About me closed again, and hide the box the student just asked for.
+    answering = any(editing.editing(f"plan_section_{key}_student") for key in services.PROFILE_SECTIONS)
+    with st.expander("About me: answer in your own words", expanded=answering):
         profile(ctx)
     if st.button("Open my whole plan", key="home_open_plan", icon=":material/description:"):
         routes.open_plan(doc["student"]["id"], plan_id)
