@@ -6,6 +6,7 @@ the URL and the person signed in the way a valid cookie does; the database is th
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from types import SimpleNamespace
@@ -146,6 +147,17 @@ def test_teacher_adds_progress_and_sees_what_their_role_may_not_change_read_only
     assert list(table["rating"]) == ["3 · progressing"]
     assert list(table["who"]) == ["Staff"]
     assert len(charts(at)) == 1
+
+
+def test_a_ratings_chart_says_in_words_what_it_shows(school):
+    """WCAG 1.1.1: under each chart, a sentence a screen reader reads: who rated, how often, the latest."""
+    at = open_plan(school, "tia")
+    at.selectbox(key="plan_progress_rating").select(3)
+    at.button(key="plan_progress_submit").click().run()
+
+    today = dt.date.today()
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    assert f"Chart of the ratings over time. Staff: 1 rating, the latest 3 · progressing on {today:%b %d}." in captions
 
 
 def test_parent_reads_the_plan_but_cannot_change_goals_or_the_students_words(school):

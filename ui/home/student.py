@@ -18,7 +18,7 @@ from ui.home.picker import plan_id_of
 from ui.plan.context import Ctx
 from ui.plan.goals import propose_goal_form
 from ui.plan.profile import profile
-from ui.plan.progress import ratings_chart
+from ui.plan.progress import chart
 from ui.session import SignedIn
 from ui.words import RATING_LABELS
 
@@ -54,7 +54,7 @@ def show(db: Database, user: SignedIn, top: Callable[[], None]) -> None:
 
 def _chart_and_rating(db: Database, user: SignedIn, goal: Goal, rated: pd.DataFrame) -> None:
     if len(rated) > 1:  # one point is no line: the card already says it
-        st.altair_chart(ratings_chart(rated).properties(height=200), width="stretch", key=f"home_chart_{goal['id']}")
+        chart(rated, f"home_chart_{goal['id']}", height=200)
     _rating_form(db, user, goal["id"])
 
 

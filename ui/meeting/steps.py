@@ -20,7 +20,7 @@ from ui.meeting.record import action_items, review_and_sign
 from ui.meeting.room import STATUS_WORDS, Room, day, roles_listed
 from ui.plan import goals as plan_goals
 from ui.plan.profile import AtMeeting, first_name, question, viewer_is_student
-from ui.plan.progress import ratings_chart
+from ui.plan.progress import chart
 from ui.plan.supports import propose_support_form
 from ui.words import RATING_LABELS, initials
 
@@ -100,7 +100,7 @@ def progress_review(room: Room) -> None:
             st.caption(md(f"{goal['kind']} · {goal['status']}"))
             rated = frame.loc[(frame.goal_id == goal["id"]) & frame.rating.notna()] if not frame.empty else frame
             if not rated.empty:
-                st.altair_chart(ratings_chart(rated), width="stretch", key=f"meeting_chart_{goal['id']}")
+                chart(rated, f"meeting_chart_{goal['id']}")
             for entry in goal["progress"][-2:]:
                 rating = RATING_LABELS.get(entry["rating"], "") if entry["rating"] else ""
                 st.caption(md(f"{entry['on']:%b %d} · {initials(entry['author'])} {entry['author'] or ''} "

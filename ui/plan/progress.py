@@ -11,7 +11,7 @@ import streamlit as st
 
 from plpcore import documents, queries, services
 from plpcore.access import Action
-from ui.feedback import show_error, write
+from ui.feedback import md, show_error, write
 from ui.plan.context import Ctx
 from ui.plan.goals import goal_names
 from ui.words import RATING_LABELS, RATING_SCALE
@@ -39,7 +39,7 @@ def progress(ctx: Ctx) -> None:
         if rated.empty:
             continue
         st.text(name)
-        st.altair_chart(ratings_chart(rated), width="stretch", key=f"plan_progress_chart_{goal_id}")
+        chart(rated, f"plan_progress_chart_{goal_id}")
     st.header("All entries")
     table = frame.assign(
         goal=frame.goal_id.map(names),
@@ -81,6 +81,26 @@ def record_progress(ctx: Ctx) -> None:
              done="Progress recorded.", where="plan_progress"):
         s["plan_progress_note"] = s["plan_progress_evidence"] = ""
         s["plan_progress_rating"] = s["plan_progress_percent"] = None
+
+
+def chart(rated: pd.DataFrame, key: str, *, height: int = 260) -> None:
+    """A goal's ratings over time, and under it the same in words (WCAG 1.1.1): a chart is a picture,
+    and a screen reader, or anyone who cannot tell the lines apart, reads the sentence."""
+    words = chart_words(rated)
+    st.altair_chart(ratings_chart(rated).properties(height=height, description=words), width="stretch", key=key)
+    st.caption(md(words))
+
+
+def chart_words(rated: pd.DataFrame) -> str:
+    """What the chart shows: for each kind of rater, how many ratings and the latest."""
+    parts = []
+    for who in RATERS:
+        theirs = rated.loc[rated.who == who].sort_values("on")
+        if not theirs.empty:
+            last = theirs.iloc[-1]
+            parts.append(f"{who}: {len(theirs)} rating{'s' if len(theirs) > 1 else ''}, the latest "
+                         f"{RATING_LABELS[int(last.rating)]} on {pd.Timestamp(last.on):%b %d}")
+    return "Chart of the ratings over time. " + "; ".join(parts) + "."
 
 
 def ratings_chart(frame: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
