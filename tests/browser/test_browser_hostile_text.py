@@ -34,10 +34,10 @@ INJECTIONS = [
     *SHORTCODES,
 ]
 # Elements an injection would have made inside the app's own area (the sign-in cookie's
-# component is Streamlit's own iframe; the frame's own script, which starts a new screen at its
-# top, sits in its keyed container).
+# component is Streamlit's own iframe; the frame's own scripts, which start a new screen at its
+# top and take empty iframes out of the tab order, sit in their keyed containers).
 INJECTED = ('[data-testid="stMain"] :is([onerror], [onload], [onclick], [ontoggle], iframe:not([data-testid="stCustomComponentV1"]), '
-            'a[href^="javascript:"], script:not(.st-key-frame_top script))')
+            'a[href^="javascript:"], script:not(.st-key-frame_top script, .st-key-frame_tab_stops script))')
 # What Streamlit's markdown makes of a shortcode: a Material icon or an accessible emoji (both a
 # span with role img), its logo, a colour or a badge. The plan's screen draws none of its own.
 SHORTCODE_MADE = ('[data-testid="stMain"] :is([data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"]) '
