@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from bench.driving import open_app, settle, sign_in_form, sign_out_button, wait_for_session_cookie
 from plpcore import accounts, meetings, queries
@@ -153,7 +154,9 @@ def test_a_teacher_acknowledges_and_logs_a_support_with_the_keyboard_alone(demo,
         sign_in_by_keyboard(page, server.base, username, password)
         press(page, page.locator(f".st-key-home_ack_{support}").get_by_role("button", name="Acknowledge"))
         sees(page, "Support acknowledged.")
-        tab_to(page, page.locator(f".st-key-home_note_{support} input"))
+        # The button is gone; the focus went on to the same support's note, not to the top of the page.
+        note = page.locator(f".st-key-home_note_{support} input")
+        expect(note).to_be_focused()
         page.keyboard.type("Extension packet in class")
         press(page, page.locator(f".st-key-home_log_{support}").get_by_role("button", name="Log: given today"))
         sees(page, "Logged for today.")

@@ -10,9 +10,11 @@ import streamlit as st
 from plpcore import queries, services
 from plpcore.db import Database
 from plpcore.errors import PlanTableError
-from ui.feedback import md, show_exception, write
+from ui.feedback import into_view, md, show_exception, write
 from ui.home.picker import plan_picker
 from ui.session import SignedIn
+
+ACKNOWLEDGED = "home_acknowledged"  # the support just acknowledged: its note box takes the focus
 
 
 def show(db: Database, user: SignedIn, top: Callable[[], None]) -> None:
@@ -68,10 +70,16 @@ def _support_card(db: Database, user: SignedIn, support: Any) -> None:
             st.text_input("Note (optional)", key=f"home_note_{support_id}", max_chars=2000)
             st.button("Log: given today", key=f"home_log_{support_id}", type="primary",
                       on_click=_log_support, args=(db, user.id, support_id))
+            if st.session_state.get(ACKNOWLEDGED) == support_id:  # just now: the focus goes on, to its note
+                del st.session_state[ACKNOWLEDGED]
+                into_view(f"home_note_{support_id}")
 
 
 def _acknowledge(db: Database, user_id: int, support_id: int) -> None:
-    write(services.acknowledge_support, db, user_id, support_id, done="Support acknowledged.")
+    """The Acknowledge button goes once pressed, and with it the keyboard focus: the next run gives the
+    focus to the same support's note box (WCAG 2.4.3), not to the top of the page."""
+    if write(services.acknowledge_support, db, user_id, support_id, done="Support acknowledged."):
+        st.session_state[ACKNOWLEDGED] = support_id
 
 
 def _log_support(db: Database, user_id: int, support_id: int) -> None:
