@@ -279,6 +279,42 @@ Index("uq_app_user_username_lower", func.lower(User.username), unique=True)
 Index("uq_app_user_email_stop_token", User.email_stop_token, unique=True)
 
 
+class SignInAttempt(Base):
+    """One password sign-in attempt: who was tried, from which address, and whether it worked.
+
+    Throttling reads these, so every server behind a load balancer agrees: failures from one
+    address slow that address down, and never lock the account's owner out of other devices."""
+
+    __tablename__ = "sign_in_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    address: Mapped[str] = mapped_column(String(64))
+    username: Mapped[str] = mapped_column(String(64))  # as typed, lower-cased: also names no account
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+Index("ix_sign_in_attempt_address_at", SignInAttempt.address, SignInAttempt.at)
+Index("ix_sign_in_attempt_username_at", SignInAttempt.username, SignInAttempt.at)
+
+
+class Identity(Base):
+    """A school sign-in (OIDC) identity linked to an account: by issuer and subject, never by a name.
+
+    Made on first use when the provider's verified e-mail matches an account's; an admin can remove it."""
+
+    __tablename__ = "identity"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(254))  # the verified e-mail it was matched by
+    linked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
 class Student(Base):
     __tablename__ = "student"
     __table_args__ = (UniqueConstraint("school_id", "local_id"),)
