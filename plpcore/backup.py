@@ -54,6 +54,11 @@ def backup(db: Database, path: str | Path) -> Path:
         raise InvalidInput("backup file", f"the folder {path.parent} does not exist.")
     partial = path.with_name(path.name + ".partial")
     try:
+        # A backup holds every student record: it is made 0600 before anything is written to it
+        # (SQLite's copy and pg_dump both write into the file that is already there).
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a partial file left by an interrupted backup had its own mode
+        os.close(fd)
         if db.is_sqlite:
             _sqlite_copy(db, partial)
         elif db.engine.dialect.name == "postgresql":

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 import streamlit as st
+from streamlit.logger import get_logger
 
 from ui.session import SignedIn
 from ui.words import parse_id
@@ -71,6 +72,25 @@ def link(screen: Screen, label: str, icon: str, *, signed_in: bool, query_params
     path = screen.path if signed_in or screen not in SIGNED_IN_SCREENS else SIGN_IN.path
     st.page_link(st.Page(path, title=screen.title, url_path=screen.url), label=label, icon=icon,
                  query_params=query_params)
+
+
+SOMETHING_WENT_WRONG = "Something went wrong; it has been logged."
+SCREEN_LOG = "plantable.screens"  # the server log's name for screens that failed
+
+
+def run(pg: st.Page) -> None:
+    """Run the screen `pg` names. An unexpected error shows one calm sentence; what it was, and
+    where, goes to the server log only, never to the page.
+
+    st.stop, st.rerun and st.switch_page pass through untouched: they are BaseExceptions, not
+    Exceptions. Streamlit's own handler (client.showErrorDetails = "none") still covers what runs
+    outside a screen (callbacks, fragment reruns), with its generic text, also logged.
+    """
+    try:
+        pg.run()
+    except Exception:
+        get_logger(SCREEN_LOG).exception("The screen %r failed", pg.title)  # Streamlit's log format
+        st.error(SOMETHING_WENT_WRONG, icon=":material/error:")
 
 
 def setup_pages() -> list[st.Page]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from plpcore.checks import MAX_ID
 from plpcore.rules import RATING_WORDS, rating_label
 from ui.feedback import md
 
@@ -25,9 +26,14 @@ def by_line(name: str | None, when: object = None) -> str:
 
 
 def parse_id(value: object) -> int | None:
-    """An id as typed in a URL or held by a widget; anything else is None."""
+    """An id as typed in a URL or held by a widget; anything else is None.
+
+    A number longer than any id (MAX_ID has 10 digits) is None too, before int() reads it:
+    Python refuses int() of more than 4,300 digits with a ValueError, and a URL can hold 5,000.
+    """
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        return int(value.strip())
+        digits = value.strip().lstrip("0") or "0"
+        return int(digits) if len(digits) <= len(str(MAX_ID)) else None
     return None

@@ -15,6 +15,7 @@ from plpcore import clock, documents, export, meetings, queries, records, servic
 from plpcore.errors import PlanTableError
 from plpcore.rules import LIVE_SUPPORT, live_goals
 from plpcore.shapes import MeetingRecordDoc, RecordMeeting, Signature
+from ui.downloads import download_button
 from ui.feedback import md, show_error, write
 from ui.meeting.room import STATUS_WORDS, Room, day, not_found, roles_listed
 from ui.words import initials
@@ -237,16 +238,16 @@ def finalized(room: Room) -> None:
 def downloads(room: Room, record: MeetingRecordDoc) -> None:
     with st.container(horizontal=True):
         # Both are made when someone asks for them, not on every rerun of the room.
-        st.download_button("Meeting record (PDF)", functools.partial(documents.record_pdf, record),
-                           file_name=f"meeting-{room.id}.pdf", mime="application/pdf", key="meeting_record_pdf",
-                           type="primary", icon=":material/picture_as_pdf:", on_click="ignore")
-        st.download_button("Meeting record (JSON)", functools.partial(export.meeting_record_json, record),
-                           file_name=f"meeting-{room.id}.json", mime="application/json", key="meeting_record_json",
-                           icon=":material/data_object:", on_click="ignore")
+        download_button("Meeting record (PDF)", functools.partial(documents.record_pdf, record),
+                        file_name=f"meeting-{room.id}.pdf", mime="application/pdf", key="meeting_record_pdf",
+                        type="primary", icon=":material/picture_as_pdf:", on_click="ignore")
+        download_button("Meeting record (JSON)", functools.partial(export.meeting_record_json, record),
+                        file_name=f"meeting-{room.id}.json", mime="application/json", key="meeting_record_json",
+                        icon=":material/data_object:", on_click="ignore")
         next_check_in = room.state["next_check_in"]
         if next_check_in:
             ics = documents.invite(uid=f"plantable-check-in-{room.id}", starts=next_check_in,
                                    title=f"Check-in: {room.ctx.doc['student']['name']}")
-            st.download_button(f"Next check-in {next_check_in:%b %d} (.ics)", ics, file_name=f"check-in-{room.id}.ics",
-                               mime="text/calendar", key="meeting_check_in_ics", icon=":material/event:",
-                               on_click="ignore")
+            download_button(f"Next check-in {next_check_in:%b %d} (.ics)", ics, file_name=f"check-in-{room.id}.ics",
+                            mime="text/calendar", key="meeting_check_in_ics", icon=":material/event:",
+                            on_click="ignore")

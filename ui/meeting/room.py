@@ -23,6 +23,7 @@ from plpcore.errors import NotAllowed, NotFound, PlanTableError
 from plpcore.models import AgendaStep, AttendanceMode, AttendanceStatus
 from plpcore.shapes import Attendance, MeetingState
 from ui import editing, frame, routes
+from ui.downloads import download_button
 from ui.feedback import NOT_FOUND, md, show_error, write
 from ui.plan.context import Ctx
 from ui.session import SignedIn
@@ -285,10 +286,10 @@ def waiting_room(room: Room) -> None:
             st.button("Open the meeting", key="meeting_open", type="primary", icon=":material/play_arrow:",
                       on_click=open_meeting, args=(room,))
         # Made when someone asks for it, not on every rerun of the room.
-        st.download_button("Add to my calendar (.ics)", functools.partial(meetings.calendar_file, room.db, room.user.id,
-                                                                          room.id),
-                           file_name=f"meeting-{room.id}.ics", mime="text/calendar", key="meeting_ics",
-                           icon=":material/event:", on_click="ignore")
+        download_button("Add to my calendar (.ics)", functools.partial(meetings.calendar_file, room.db, room.user.id,
+                                                                       room.id),
+                        file_name=f"meeting-{room.id}.ics", mime="text/calendar", key="meeting_ics",
+                        icon=":material/event:", on_click="ignore")
         if room.runs:
             st.button("Cancel the meeting", key="meeting_cancel", on_click=cancel, args=(room,))
     if not room.runs:

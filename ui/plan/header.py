@@ -11,6 +11,7 @@ from plpcore import documents, export, services
 from plpcore.access import Action
 from plpcore.models import PlanStatus
 from ui import editing, frame, routes
+from ui.downloads import download_button
 from ui.feedback import md, show_error, write
 from ui.plan.context import Ctx
 from ui.words import by_line
@@ -47,17 +48,17 @@ def header(ctx: Ctx) -> None:
 def downloads(ctx: Ctx) -> None:
     plan, student = ctx.doc["plan"], ctx.doc["student"]
     # One readable document of the current plan, for a family or the file; made only when asked for.
-    st.download_button("Plan (PDF)", functools.partial(plan_pdf, ctx), key="plan_pdf",
-                       file_name=f"plan-{plan['year']}-{student['local_id']}.pdf", mime="application/pdf",
-                       icon=":material/picture_as_pdf:", on_click="ignore")
+    download_button("Plan (PDF)", functools.partial(plan_pdf, ctx), key="plan_pdf",
+                    file_name=f"plan-{plan['year']}-{student['local_id']}.pdf", mime="application/pdf",
+                    icon=":material/picture_as_pdf:", on_click="ignore")
     # The whole record (every plan, meeting record and assessment), for a transfer or a family's request
     # to see it: read (and audited) only when someone downloads it.
-    st.download_button("Whole record (PDF)", functools.partial(whole_record, ctx, "pdf"), key="plan_record_pdf",
-                       file_name=f"record-{student['local_id']}.pdf", mime="application/pdf",
-                       icon=":material/folder_zip:", on_click="ignore")
-    st.download_button("Whole record (JSON)", functools.partial(whole_record, ctx, "json"),
-                       key="plan_record_json", file_name=f"record-{student['local_id']}.json",
-                       mime="application/json", icon=":material/data_object:", on_click="ignore")
+    download_button("Whole record (PDF)", functools.partial(whole_record, ctx, "pdf"), key="plan_record_pdf",
+                    file_name=f"record-{student['local_id']}.pdf", mime="application/pdf",
+                    icon=":material/folder_zip:", on_click="ignore")
+    download_button("Whole record (JSON)", functools.partial(whole_record, ctx, "json"),
+                    key="plan_record_json", file_name=f"record-{student['local_id']}.json",
+                    mime="application/json", icon=":material/data_object:", on_click="ignore")
 
 
 def plan_pdf(ctx: Ctx) -> bytes:

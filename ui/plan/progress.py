@@ -11,6 +11,7 @@ import streamlit as st
 
 from plpcore import documents, queries, services
 from plpcore.access import Action
+from ui.downloads import download_button
 from ui.feedback import md, show_error, write
 from ui.plan.context import Ctx
 from ui.plan.goals import goal_names
@@ -132,7 +133,7 @@ def progress_report(ctx: Ctx) -> None:
                             index=len(started) - 1 if started else len(periods), width=300)
         period = periods.get(name)
         student = ctx.doc["student"]
-        st.download_button("Progress report (PDF)", functools.partial(documents.progress_report_pdf, ctx.doc, period),
-                           key="plan_report_pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
-                           file_name=f"progress-{student['local_id']}-{(period or {}).get('name', 'year')}.pdf",
-                           on_click="ignore")
+        download_button("Progress report (PDF)", functools.partial(documents.progress_report_pdf, ctx.doc, period),
+                        key="plan_report_pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
+                        file_name=f"progress-{student['local_id']}-{(period or {}).get('name', 'year')}.pdf",
+                        on_click="ignore")
