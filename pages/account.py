@@ -4,7 +4,7 @@ import streamlit as st
 
 from plpcore import accounts
 from plpcore.db import Database
-from ui import routes, session
+from ui import auth, routes, session
 from ui.account import email_choices
 from ui.feedback import flash, refuse, show_error, write
 
@@ -24,6 +24,8 @@ def change_password(db: Database, user_id: int, must_change: bool) -> None:
         return
     changed = write(accounts.change_password, db, user_id, state.account_current, state.account_new,
                     done="" if must_change else "Your password is changed.", where="account_password")
+    if changed:
+        auth.stay_signed_in()  # the change ended the account's other sessions, not this one
     if changed and must_change:
         st.session_state[WELCOMED] = True
 

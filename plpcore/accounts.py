@@ -21,6 +21,7 @@ from plpcore.models import (
     ReportingPeriod,
     School,
     SchoolYear,
+    SignInAttempt,
     Student,
     User,
     utcnow,
@@ -31,9 +32,6 @@ from plpcore.passwords import (  # noqa: F401  (BCRYPT_ROUNDS and hash_password 
     hash_password,
     password_matches,
 )
-
-MAX_FAILED_LOGINS = 5
-LOCKOUT = dt.timedelta(minutes=15)
 
 
 def is_empty(db: Database) -> bool:
@@ -280,21 +278,68 @@ def user_by_name(db: Database, username: str) -> User | None:
 
 
 class SignInRefused(NotAllowed):
-    """Wrong name or password, a disabled account, or a locked one. Says which only when safe."""
+    """A password sign-in that did not work. Its message is always REFUSED, whatever the reason."""
 
 
-def sign_in(db: Database, username: str, password: str, now: dt.datetime | None = None) -> int:
-    """Check a password; count failures in the database, and lock the account after five."""
+# One answer for every refusal: a wrong password, an unknown username, a disabled account, an
+# address that must wait. Anything more specific would tell a stranger which accounts exist.
+REFUSED = ("That username and password did not work. Check them and try again; "
+           "after several tries, wait a few minutes first.")
+
+# Throttling, by address (slows down whoever guesses) and by account (many addresses at one
+# account, as a botnet would): never by account alone, so nobody can lock a teacher out of
+# their own devices by failing on purpose.
+THROTTLE_WINDOW = dt.timedelta(minutes=15)  # failures older than this no longer count
+FREE_FAILURES = 5  # failures from one address in the window before it must wait between tries
+FIRST_WAIT = dt.timedelta(seconds=30)  # then the wait doubles with each failure, up to the window
+MANY_ADDRESSES = 10  # an account failed from this many addresses in the window is under attack:
+KNOWN_DEVICE = dt.timedelta(days=30)  # then only addresses it signed in from lately may try it
+
+
+def sign_in(db: Database, username: str, password: str, address: str = "local",
+            now: dt.datetime | None = None) -> int:
+    """Check a password from a client address; every attempt is kept, every refusal audited with
+    its address. A refusal costs the same bcrypt work and reads the same whatever its reason."""
     now = now or utcnow()
+    name, address = str(username).strip().lower()[:64], str(address)[:64]
+    with db.read() as s:
+        user = s.scalar(select(User).where(func.lower(User.username) == name, User.active.is_(True)))
+        waits = _must_wait(s, name, address, now)
+    matches = password_matches(password, user.password_hash if user else None)  # the same work for all
     with db.write() as s:
-        user = _for_sign_in(s, username, now)
-        if not password_matches(password, user.password_hash):
-            refused = _failed(s, user, now)
+        refused = user is None or not matches or waits
+        attempt = SignInAttempt(at=now, address=address, username=name, succeeded=not refused)
+        s.add(attempt)
+        if user is None or refused:
+            why = "must wait" if waits else "no such account" if user is None else "wrong password"
+            audit(s, None, "sign-in refused", attempt, field="address", old=why, new=address)
             s.commit()
-            raise refused
-        user.failed_logins, user.locked_until = 0, None
-        audit(s, user.id, "sign-in", user)
+            raise SignInRefused(REFUSED)
+        audit(s, user.id, "sign-in", user, field="address", new=address)
         return user.id
+
+
+def _must_wait(session, name: str, address: str, now: dt.datetime) -> bool:
+    """Whether this address must wait before trying this account again."""
+    since = now - THROTTLE_WINDOW
+    failed = session.execute(
+        select(func.count(), func.max(SignInAttempt.at))
+        .where(SignInAttempt.address == address, SignInAttempt.at > since, SignInAttempt.succeeded.is_(False))
+    ).one()
+    if failed[0] >= FREE_FAILURES:
+        wait = min(FIRST_WAIT * 2 ** min(failed[0] - FREE_FAILURES, 10), THROTTLE_WINDOW)
+        if now < failed[1] + wait:
+            return True
+    addresses = session.scalar(
+        select(func.count(func.distinct(SignInAttempt.address)))
+        .where(SignInAttempt.username == name, SignInAttempt.at > since, SignInAttempt.succeeded.is_(False)))
+    if addresses < MANY_ADDRESSES:
+        return False
+    known = session.scalar(
+        select(SignInAttempt.id).where(SignInAttempt.username == name, SignInAttempt.address == address,
+                                       SignInAttempt.succeeded.is_(True), SignInAttempt.at > now - KNOWN_DEVICE)
+        .limit(1))
+    return known is None
 
 
 def sign_out(db: Database, user_id: int, now: dt.datetime | None = None) -> None:
@@ -308,54 +353,9 @@ def sign_out(db: Database, user_id: int, now: dt.datetime | None = None) -> None
 
 
 def cookie_revoked(user: User, issued_at: dt.datetime) -> bool:
-    """True for a sign-in cookie issued (UTC) before the account last signed out."""
+    """True for a sign-in (its cookie, or a session already running) made, in UTC, before the
+    account last signed out or had its password changed or reset."""
     return user.signed_out_at is not None and issued_at <= user.signed_out_at
-
-
-def record_failed_sign_in(db: Database, username: str, now: dt.datetime | None = None) -> str:
-    """The sign-in form refused a password: count it, and say what the person should read."""
-    now = now or utcnow()
-    try:
-        with db.write() as s:
-            return str(_failed(s, _for_sign_in(s, username, now), now))
-    except SignInRefused as refused:
-        return str(refused)
-
-
-def _for_sign_in(session, username: str, now: dt.datetime) -> User:
-    user = session.scalar(select(User).where(func.lower(User.username) == str(username).lower()).with_for_update())
-    if user is None or not user.active:
-        raise SignInRefused(WRONG)
-    if user.locked_until and user.locked_until > now:
-        raise SignInRefused(_locked_for(user.locked_until - now))
-    return user
-
-
-def _failed(session, user: User, now: dt.datetime) -> SignInRefused:
-    user.failed_logins += 1
-    if user.failed_logins >= MAX_FAILED_LOGINS:
-        user.locked_until, user.failed_logins = now + LOCKOUT, 0
-        audit(session, user.id, "lockout", user, field="locked_until", new=user.locked_until)
-        return SignInRefused(_locked_for(LOCKOUT))
-    audit(session, user.id, "sign-in failed", user, field="failed_logins", new=user.failed_logins)
-    return SignInRefused(WRONG)
-
-
-WRONG = "Username or password is incorrect."
-
-
-def _locked_for(left: dt.timedelta) -> str:
-    minutes = max(1, -(-int(left.total_seconds()) // 60))
-    return f"Too many failed attempts: this account is locked for {minutes} more minute(s)."
-
-
-def lock_status(db: Database, username: str, now: dt.datetime | None = None) -> str | None:
-    """A sentence if the account is locked now, else None."""
-    now = now or utcnow()
-    user = user_by_name(db, username)
-    if user and user.locked_until and user.locked_until > now:
-        return _locked_for(user.locked_until - now)
-    return None
 
 
 def change_password(db: Database, user_id: int, current: str, new: str) -> None:
@@ -369,6 +369,7 @@ def change_password(db: Database, user_id: int, current: str, new: str) -> None:
         if current == new:
             raise InvalidInput("new password", "must differ from the current one.")
         user.password_hash, user.must_change_password = hash_password(new), False
+        user.signed_out_at = utcnow()  # every other session and earlier cookie ends: the old password may be known
         audit(s, user_id, "update", user, field="password", old="(hidden)", new="(hidden)")
 
 
@@ -397,21 +398,21 @@ def reset_password(db: Database, actor_id: int, user_id: int, new_password: str)
         if user is None or not _manages(s, actor, user):
             raise deny(actor_id, Action.MANAGE_LINKS, "app_user", user_id, None)
         user.password_hash, user.must_change_password = password_hash, True
-        user.failed_logins, user.locked_until = 0, None
+        user.signed_out_at = utcnow()  # whoever knew the old password is signed out everywhere
         audit(s, actor_id, "reset password", user, field="password", old="(hidden)", new="(hidden)")
 
 
 def reset_password_on_the_server(db: Database, username: str, new_password: str) -> None:
     """The server's operator (`python -m plpcore reset-password`) sets a temporary password: for the
     only specialist of a pilot, who has nobody to ask. It must be changed at the next sign-in, any
-    lockout ends, and the account's sign-ins elsewhere end too. Audited, with no acting account."""
+    and the account's sign-ins elsewhere end. Audited, with no acting account."""
     password_hash = hash_password(new_password)
     with db.write() as s:
         user = s.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
         if user is None:
             raise InvalidInput("username", f"no account {username!r} on this database.")
         user.password_hash, user.must_change_password = password_hash, True
-        user.failed_logins, user.locked_until, user.signed_out_at = 0, None, utcnow()
+        user.signed_out_at = utcnow()
         audit(s, None, "reset password", user, field="password", old="(hidden)", new="(hidden, on the server)")
 
 
@@ -424,20 +425,6 @@ def set_active(db: Database, actor_id: int, user_id: int, active: bool) -> None:
         if user.active != active:
             audit(s, actor_id, "update", user, field="active", old=user.active, new=active)
             user.active = active
-
-
-def credentials(db: Database) -> dict:
-    """The streamlit-authenticator credentials dict, built from the database each run.
-
-    It holds no password hashes: plpcore checks every password itself (sign_in, with its
-    lockout), so the hashes never leave plpcore, not even into the authenticator's memory.
-    """
-    with db.read() as s:
-        rows = s.execute(select(User.username, User.display_name, User.email).where(User.active.is_(True))).all()
-    return {"usernames": {r.username.lower(): {"name": r.display_name, "email": r.email or ""} for r in rows}}
-
-
-# --- what the admin page lists (first added for the app shell, issue 3) -----------------------
 
 
 def is_demo(db: Database) -> bool:
@@ -454,47 +441,115 @@ def demo_sign_ins(db: Database) -> list[tuple[str, str, str]]:
     return [tuple(row) for row in json.loads(kept)] if kept else []
 
 
-def people(db: Database, actor_id: int, now: dt.datetime | None = None) -> list[dict]:
-    """The accounts of the actor's school, for a specialist or admin managing sign-ins.
+PER_PAGE = 25  # rows on one page of a long list
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """One page of a long list: its rows, how many rows match in all, and which page it is (from 1)."""
+
+    rows: list[dict]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first row among all that match (from 1); 0 when it has none."""
+        return (self.page - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.rows)
+
+
+def page_of(total: int, page: int, per_page: int) -> tuple[int, int]:
+    """(page, offset) for a wanted page: a page past the last is the last one, so a list that
+    shrank under the reader (a narrower search, a removed row) still shows rows."""
+    if not isinstance(per_page, int) or isinstance(per_page, bool) or not 1 <= per_page <= 100:
+        raise InvalidInput("rows a page", "must be a whole number from 1 to 100.")
+    if not isinstance(page, int) or isinstance(page, bool) or page < 1:
+        raise InvalidInput("page", "must be a whole number from 1.")
+    page = min(page, max(1, -(-total // per_page)))
+    return page, (page - 1) * per_page
+
+
+def searched(search: str | None) -> str:
+    """What a search box holds, as a search: trimmed, at most 200 characters."""
+    return str(search or "").strip()[:200]
+
+
+def people_page(db: Database, actor_id: int, search: str = "", page: int = 1, per_page: int = PER_PAGE, *,
+                linkable: bool = False) -> Page:
+    """One page of the accounts of the actor's school, by name, for a specialist or admin managing
+    sign-ins: those whose name, username or e-mail holds `search` (in any case), `total` of them
+    in all. With `linkable`, only the accounts that can be linked to a student: staff and
+    families who can sign in.
 
     `can_manage` says whose password the actor may reset or sign-in turn off (see `_manages`).
-    A specialist does not see the sign-ins of students outside their caseload: those carry
-    the students' names.
+    A specialist does not see the sign-ins of students outside their caseload: those carry the
+    students' names. The database finds, counts and pages them, so a page costs the same however
+    large the school: the specialist's rule is a subquery, and `can_manage` is judged for the
+    page's rows alone.
     """
-    now = now or utcnow()
+    search = searched(search)
     with db.read() as s:
         actor = _admin(s, actor_id, "app_user")
-        rows = s.scalars(select(User).where(User.school_id == actor.school_id)
-                         .order_by(func.lower(User.display_name), User.id)).all()
-        # Which students each account reaches, in two queries, to judge every row as _manages does.
-        reached: dict[int, set[int]] = {}
-        for user_id, student_id in s.execute(
-            select(Link.user_id, Link.student_id).join(User, User.id == Link.user_id)
-            .where(User.school_id == actor.school_id, Link.active.is_(True))
-        ):
-            reached.setdefault(user_id, set()).add(student_id)
-        for user_id, student_id in s.execute(
-            select(Student.user_id, Student.id).where(Student.school_id == actor.school_id, Student.user_id.is_not(None))
-        ):
-            reached.setdefault(user_id, set()).add(student_id)  # pyright: ignore[reportArgumentType]  (is_not(None))
-        caseload = set() if actor.is_admin else set(s.scalars(select(Link.student_id).where(
-            Link.user_id == actor.id, Link.relationship == Relationship.SPECIALIST, Link.active.is_(True))))
+        matching = [User.school_id == actor.school_id]
+        if linkable:
+            matching += [User.active.is_(True), User.kind != AccountKind.STUDENT]
+        elif not actor.is_admin:
+            # A specialist does not see the sign-ins of students outside their caseload.
+            matching.append((User.kind != AccountKind.STUDENT) | _inside_caseload(actor, User.id))
+        if search:
+            matching.append(User.display_name.icontains(search, autoescape=True)
+                            | User.username.icontains(search, autoescape=True)
+                            | User.email.icontains(search, autoescape=True))
+        total = s.scalar(select(func.count(User.id)).where(*matching)) or 0
+        page, offset = page_of(total, page, per_page)
+        users = s.execute(
+            select(User.id, User.username, User.display_name, User.email, User.kind, User.is_admin, User.active,
+                   User.must_change_password)
+            .where(*matching).order_by(func.lower(User.display_name), User.id).offset(offset).limit(per_page)
+        ).all()
+        outside = set() if actor.is_admin else _reaching_outside(s, actor, [u.id for u in users])
+    return Page(
+        [{"id": u.id, "username": u.username, "name": u.display_name, "email": u.email or "",
+          "kind": str(u.kind), "is_admin": u.is_admin, "active": u.active,
+          "must_change_password": u.must_change_password,
+          "can_manage": actor.is_admin or not (u.is_admin or u.id in outside)}
+         for u in users],
+        total, page, per_page,
+    )
 
-        def can_manage(u: User) -> bool:
-            if u.is_admin and not actor.is_admin:
-                return False
-            return actor.is_admin or reached.get(u.id, set()) <= caseload
 
-        return [
-            {"id": u.id, "username": u.username, "name": u.display_name, "email": u.email or "",
-             "kind": str(u.kind), "is_admin": u.is_admin, "active": u.active,
-             "must_change_password": u.must_change_password,
-             "locked": bool(u.locked_until and u.locked_until > now),
-             "can_manage": can_manage(u)}
-            for u in rows
-            if actor.is_admin or u.kind is not AccountKind.STUDENT or reached.get(u.id, set()) <= caseload
-        ]
+def _on_caseload(actor: User, student_id: Any) -> Any:
+    """True for a student on the specialist's caseload: one look-up in the link table's unique index."""
+    caseload = Link.__table__.alias("caseload")
+    return select(caseload.c.id).where(
+        caseload.c.student_id == student_id, caseload.c.user_id == actor.id,
+        caseload.c.relationship == Relationship.SPECIALIST, caseload.c.active.is_(True)).exists()
 
+
+def _inside_caseload(actor: User, user_id: Any) -> Any:
+    """True for an account that reaches no student outside the specialist's caseload, by an
+    active link or as the student's own sign-in (`_manages`'s rule, as SQL). Correlated, so
+    each account costs a few index look-ups, not a scan of every link of the school."""
+    linked_outside = select(Link.id).where(
+        Link.user_id == user_id, Link.active.is_(True), ~_on_caseload(actor, Link.student_id)).exists()
+    signs_in_outside = select(Student.id).where(Student.user_id == user_id, ~_on_caseload(actor, Student.id)).exists()
+    return ~linked_outside & ~signs_in_outside
+
+
+def _reaching_outside(session, actor: User, user_ids: list[int]) -> set[int]:
+    """Those of the accounts that reach a student outside the specialist's caseload (`_manages`'s rule)."""
+    if not user_ids:
+        return set()
+    return set(session.scalars(select(User.id).where(User.id.in_(user_ids), ~_inside_caseload(actor, User.id))))
 
 def school_years(db: Database, actor_id: int) -> list[dict]:
     """The actor's school's years, newest first, with their reporting periods."""

@@ -140,7 +140,6 @@ def use(db: Database, token: object, purpose: LinkPurpose, *, password: str | No
         audit(s, user.id, "use link", row, field="used_at", new=now)
         if password_hash is not None:
             user.password_hash, user.must_change_password = password_hash, False
-            user.failed_logins, user.locked_until = 0, None
             if purpose is LinkPurpose.RESET:
                 user.signed_out_at = now  # whoever knew the old password is signed out everywhere
             audit(s, user.id, "update", user, field="password", old="(hidden)", new=f"(hidden, by a {purpose} link)")

@@ -19,8 +19,9 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe
 
 from plpcore.db import Database, init_schema
-from plpcore.models import User
+from plpcore.models import User, utcnow
 from ui.routes import BY_URL
+from ui.session import StateKeys
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
@@ -69,6 +70,7 @@ def app(page: str | None = None, *, as_user: str | None = None, query: dict | No
     if as_user:
         at.session_state["authentication_status"] = True
         at.session_state["username"] = as_user
+        at.session_state[StateKeys.SIGNED_IN_AT] = utcnow()
     if page:
         at.switch_page(BY_URL[page].path)
     if query:

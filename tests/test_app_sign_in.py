@@ -20,6 +20,7 @@ from tests.app_support import (
     titles,
     unescaped,
 )
+from ui import auth
 from ui.routes import BY_URL, SIGNED_OUT_URLS
 
 # Every screen's URL (a URL that names no screen is the browser tier's: AppTest opens screens by file),
@@ -199,9 +200,25 @@ def test_no_password_hash_is_in_the_session_after_signing_in(app_school):
     assert "$2b$" not in held and "$2a$" not in held  # bcrypt hashes start so
 
 
-def test_the_authenticator_is_given_no_password_hashes(app_school):
+def test_the_authenticator_is_handed_only_the_account_it_asks_for_and_no_password_hash(app_school):
     db, _ = app_school
-    assert "$2" not in repr(accounts.credentials(db))
+    held = auth.AccountsByName(db)
+    assert "SAM".lower() in held and "nobody" not in held
+    assert dict(held) == {"sam": {"name": "Sam Specialist", "email": ""}}
+    assert held.get("tia")["name"] == "Tia"
+    assert "$2" not in repr(dict(held))
+
+
+def test_the_authenticator_internals_the_adapter_replaces_are_where_it_expects_them():
+    """streamlit-authenticator has no public hook for either: if an upgrade moves them, this fails
+    before a sign-in quietly goes back to checking passwords the library's way."""
+    import inspect
+
+    from streamlit_authenticator.models.authentication_model import AuthenticationModel
+
+    assert "self.credentials['usernames']" in inspect.getsource(AuthenticationModel.login)
+    assert "self.check_credentials(username, password)" in inspect.getsource(AuthenticationModel.login)
+    assert hasattr(AuthenticationModel, "check_credentials")
 
 
 def test_usernames_are_not_case_sensitive_at_sign_in(app_school):
@@ -211,36 +228,26 @@ def test_usernames_are_not_case_sensitive_at_sign_in(app_school):
 
 def test_a_wrong_password_is_refused_with_a_message_and_no_data(app_school):
     at = sign_in(app().run(), "sam", "wrong horse!")
-    assert messages(at, "error") == ["Username or password is incorrect."]
+    assert messages(at, "error") == [accounts.REFUSED]
     assert shows_sign_in_form(at)
     assert "Ana" not in page_text(at)
 
 
-def test_an_unknown_username_gets_the_same_message_as_a_wrong_password(app_school):
-    at = sign_in(app().run(), "nobody", "correct horse")
-    assert messages(at, "error") == ["Username or password is incorrect."]
+def test_twenty_tries_each_as_an_unknown_user_a_wrong_password_and_a_waiting_address_read_the_same(app_school):
+    answers = set()
+    for username, password in [("nobody", "correct horse"), ("tia", "wrong horse!"), ("sam", "correct horse")]:
+        at = app().run()
+        for _ in range(20):
+            answers.update(messages(sign_in(at, username, password), "error"))
+            assert shows_sign_in_form(at)
+    assert answers == {accounts.REFUSED}  # Sam's right password came after the address's failures
 
 
-def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(app_school):
-    db, _ = app_school
+def test_failures_from_one_address_never_refuse_the_owner_on_another(app_school):
     at = app().run()
-    for _ in range(5):
+    for _ in range(30):
         sign_in(at, "sam", "wrong horse!")
-    assert "locked" in messages(at, "error")[0]
-
-    sign_in(at, "sam", "correct horse")
-    assert shows_sign_in_form(at)
-    assert "locked" in messages(at, "error")[0]
-    assert accounts.lock_status(db, "sam") is not None
-
-
-def test_a_lockout_holds_in_a_new_session(app_school):
-    at = app().run()
-    for _ in range(5):
-        sign_in(at, "sam", "wrong horse!")
-    fresh = sign_in(app().run(), "sam", "correct horse")
-    assert shows_sign_in_form(fresh)
-    assert "locked" in messages(fresh, "error")[0]
+    assert accounts.sign_in(app_school[0], "sam", "correct horse", "198.51.100.20") == app_school[1].sam
 
 
 def test_a_disabled_account_cannot_sign_in(app_school):
@@ -248,7 +255,7 @@ def test_a_disabled_account_cannot_sign_in(app_school):
     accounts.set_active(db, school.ada, school.tia, False)
     at = sign_in(app().run(), "tia", "correct horse")
     assert shows_sign_in_form(at)
-    assert messages(at, "error") == ["Username or password is incorrect."]
+    assert messages(at, "error") == [accounts.REFUSED]
 
 
 def test_a_session_ends_when_its_account_is_disabled(app_school):
@@ -283,6 +290,30 @@ def test_signing_out_ends_the_accounts_earlier_cookies_and_is_audited(app_school
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "sign-out", AuditEvent.actor_id == school.sam)) == 1
+
+
+def test_signing_out_ends_a_session_already_open_elsewhere_at_its_next_run(app_school):
+    elsewhere = sign_in(app().run(), "sam", "correct horse")
+    here = sign_in(app().run(), "sam", "correct horse")
+    here.sidebar.button(key="sign_out").click().run()
+    elsewhere.run()
+    assert shows_sign_in_form(elsewhere)
+    assert "Ana" not in page_text(elsewhere)
+
+
+def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(app_school):
+    elsewhere = sign_in(app().run(), "tia", "correct horse")
+    here = sign_in(app().run(), "tia", "correct horse")
+    here.switch_page("pages/account.py").run()
+    here.text_input(key="account_current").input("correct horse")
+    here.text_input(key="account_new").input("a brand new sentence")
+    here.text_input(key="account_again").input("a brand new sentence")
+    here.button(key="account_submit").click().run()
+    assert messages(here, "success") == ["Your password is changed."]
+    elsewhere.run()
+    assert shows_sign_in_form(elsewhere)
+    here.run()
+    assert not shows_sign_in_form(here)
 
 
 # --- initial passwords -----------------------------------------------------------------------------

@@ -29,6 +29,7 @@ class StateKeys:
     ERROR = "plp_error"  # a one-time error message from a callback, shown on the next run
     SIGN_IN_ERROR = "plp_sign_in_error"  # why the last sign-in was refused (wrong password, locked)
     COOKIE = "plp_cookie"  # "set" or "delete": the sign-in cookie to change on the next run
+    SIGNED_IN_AT = "plp_signed_in_at"  # when this session signed in (UTC): a later sign-out elsewhere ends it
 
 
 @dataclass(frozen=True)
@@ -157,10 +158,13 @@ def kept_cookie_key(secrets_file: str) -> str:
     key = secrets.token_urlsafe(48)
     path.parent.mkdir(parents=True, exist_ok=True)
     separator = "" if not existing or existing.endswith("\n") else "\n"
-    with path.open("a", encoding="utf-8") as f:
+    # Created 0600, so the key is never readable by others, not even for a moment; a file that
+    # was already there is made 0600 too, since it now holds the key.
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as f:
         f.write(f'{separator}# Signs sign-in cookies. Made on first run; keep it out of the repository.\n'
                 f'cookie_key = "{key}"\n')
-    path.chmod(0o600)
     return key
 
 

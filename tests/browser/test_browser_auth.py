@@ -8,9 +8,22 @@ import datetime as dt
 
 import jwt
 import pytest
+from sqlalchemy import select
 
-from bench.driving import open_app, sign_in, sign_in_form, sign_out, sign_out_button
-from bench.servers import COOKIE_KEY
+from bench.driving import (
+    click_until,
+    fresh,
+    open_app,
+    sign_in,
+    sign_in_form,
+    sign_out,
+    sign_out_button,
+    wait_for_session_cookie,
+)
+from bench.servers import COOKIE_KEY, start_server
+from plpcore.db import Database
+from plpcore.models import AuditEvent
+from tests.browser.conftest import copy_of_demo
 from tests.browser.test_browser_app import account
 from ui.auth import COOKIE_DAYS, COOKIE_NAME
 
@@ -81,3 +94,84 @@ def test_a_cookie_kept_from_before_signing_out_no_longer_signs_in(demo, demo_ser
             replay.context.close()
     finally:
         context.close()
+
+
+def signed_in_page(browser, base: str, username: str, password: str):
+    context = browser.new_context()
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    open_app(page, base)
+    sign_in(page, username, password)
+    wait_for_session_cookie(page)
+    return page
+
+
+def test_after_a_password_change_a_cookie_from_before_signs_nothing_in(demo, private_demo, browser):
+    server, _ = private_demo
+    username, password = account(demo, "teacher")
+    page = signed_in_page(browser, server.base, username, password)
+    try:
+        kept = next(c for c in page.context.cookies() if c["name"] == COOKIE_NAME)
+        page.goto(f"{server.base}/account")
+        page.get_by_label("Current password").fill(password)
+        page.get_by_label("New password (at least 8 characters)").fill("a brand new sentence")
+        page.get_by_label("New password again").fill("a brand new sentence")
+        page.get_by_role("button", name="Change password").click()
+        page.get_by_text("Your password is changed.").wait_for()
+
+        replay = open_with_cookie(browser, server.base, kept["value"])
+        try:
+            assert signed_out(replay)
+        finally:
+            replay.context.close()
+    finally:
+        page.context.close()
+
+
+def test_after_a_sign_out_a_tab_already_open_elsewhere_is_signed_out_at_its_next_click(demo, private_demo, browser):
+    server, _ = private_demo
+    username, password = account(demo, "teacher")
+    elsewhere = signed_in_page(browser, server.base, username, password)
+    here = signed_in_page(browser, server.base, username, password)
+    try:
+        sign_out_button(elsewhere).wait_for()
+        sign_out(here)
+        elsewhere.get_by_role("link", name="Student plan").first.click()  # its next click, no reload
+        assert signed_out(elsewhere)
+    finally:
+        elsewhere.context.close()
+        here.context.close()
+
+
+def refused_addresses(db) -> list[str]:
+    with db.read() as s:
+        return list(s.scalars(select(AuditEvent.new).where(AuditEvent.action == "sign-in refused")))
+
+
+def one_wrong_password_with_a_forwarded_for_header(browser, demo, base: str) -> None:
+    context = browser.new_context(extra_http_headers={"X-Forwarded-For": "203.0.113.9"})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        open_app(page, base)
+        sign_in_form(page).fill(account(demo, "teacher")[0])
+        fresh(page).get_by_role("textbox", name="Password").fill("not the password")
+        click_until(page, fresh(page).get_by_role("button", name="Sign in"), page.get_by_text("did not work"))
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("proxies", ["127.0.0.1", "192.0.2.1"], ids=["from-the-trusted-proxy", "from-anyone-else"])
+def test_a_refusal_is_audited_with_a_forwarded_address_only_when_a_trusted_proxy_forwarded_it(
+        demo, browser, tmp_path, proxies):
+    """Streamlit's server believes X-Forwarded-For from the addresses in FORWARDED_ALLOW_IPS only
+    (127.0.0.1 by default: nginx on the same machine); from anyone else it is a forgery."""
+    url = copy_of_demo(demo, tmp_path / "demo.db")
+    server = start_server(url, tmp_path / "streamlit.log", env={"FORWARDED_ALLOW_IPS": proxies})
+    db = Database(url)
+    try:
+        one_wrong_password_with_a_forwarded_for_header(browser, demo, server.base)
+        assert refused_addresses(db) == (["203.0.113.9"] if proxies == "127.0.0.1" else ["127.0.0.1"])
+    finally:
+        server.stop()
+        db.dispose()
