@@ -1,18 +1,23 @@
-"""Statements and render time per page and role, by school size and database.
+"""Statements, rows loaded and render time per page and role, by school size and database.
 
-    python -m bench [--sizes 86,2000] [--db sqlite|postgres|both] [--runs 5] [--json FILE] [--postgres-url URL]
+    python -m bench [--sizes 86,2000] [--db sqlite|postgres|both] [--runs 5] [--pages admin,home]
+                    [--json FILE] [--postgres-url URL]
 
 For each database and size: a fresh database (a temporary SQLite file in WAL mode, as the
 app uses it; or PostgreSQL at --postgres-url, else PLP_BENCH_POSTGRES_URL, else the local
 plantable_bench database, its tables dropped and migrated again) and the demo school of that
 many students. Then, through AppTest, each role's home and the specialist's plan, reports,
-meeting lobby, admin and import pages: one warm-up run and --runs timed runs each, the median
-ms and the SQL statements the app's engine sent in one run. Also: the build time, the
+meeting lobby, admin (its People, Links and Students tabs) and import pages, and the admin's
+admin page: one warm-up run and --runs
+timed runs each, the median ms, the SQL statements the app's engine sent in one run and the
+rows their results loaded (bench.sql says how rows are counted). Also: the build time, the
 database's size, an idle poll tick, a plan PDF, and a 2,000-row roster imported twice (the
 second import must change nothing).
 
 A page whose statement count differs between sizes sends a query per row somewhere: the
-last line says whether counts are flat, and the exit status is 1 if they are not.
+last line says whether counts are flat, and the exit status is 1 if they are not. Rows that
+grow with the size are listed too, without failing: a page that shows every student of a
+caseload loads them all, but one that pages or searches should not.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from typing import Any
 from sqlalchemy import text
 
 from bench.pages import measure_pages
-from bench.sql import count_statements
+from bench.sql import count_work
 from plpcore import demo, documents, imports, queries
 from plpcore.db import Database, init_schema
 from plpcore.models import Base
@@ -87,17 +92,17 @@ def timed(work: Callable[[], Any]) -> tuple[float, Any]:
     return (time.perf_counter() - started) * 1000, result
 
 
-def counted(db: Database, work: Callable[[], Any]) -> tuple[float, int, Any]:
-    """(ms, statements, result) of one call."""
-    with count_statements(db) as seen:
+def counted(db: Database, work: Callable[[], Any]) -> tuple[float, int, int, Any]:
+    """(ms, statements, rows loaded, result) of one call."""
+    with count_work(db) as tally:
         ms, result = timed(work)
-    return ms, len(seen), result
+    return ms, len(tally.statements), tally.rows, result
 
 
-def median_of(db: Database, work: Callable[[], Any], times: int) -> tuple[float, int]:
-    """The median ms of `times` calls, and the statements of the last one."""
+def median_of(db: Database, work: Callable[[], Any], times: int) -> tuple[float, int, int]:
+    """The median ms of `times` calls, and the statements and rows of the last one."""
     samples = [counted(db, work) for _ in range(times)]
-    return statistics.median(ms for ms, _, _ in samples), samples[-1][1]
+    return statistics.median(ms for ms, _, _, _ in samples), samples[-1][1], samples[-1][2]
 
 
 def plan_with_goals(db: Database, specialist_id: int) -> tuple[int, int]:
@@ -126,18 +131,19 @@ def roster_import(db: Database, actor_id: int, roster: bytes) -> list[dict]:
     """Preview and commit the roster; rows for each step, with what the commit did."""
     rows = []
     for step in ("import", "reimport"):
-        ms, statements, preview = counted(db, lambda: imports.preview_roster(db, actor_id, roster))
+        ms, statements, loaded, preview = counted(db, lambda: imports.preview_roster(db, actor_id, roster))
         if preview.rejected:
             raise RuntimeError(f"the benchmark roster was rejected: {preview.rejected[:3]}")
-        rows.append({"figure": f"{step}_preview", "statements": statements, "ms": round(ms)})
-        ms, statements, result = counted(db, lambda p=preview: imports.commit_roster(db, actor_id, p))
-        rows.append({"figure": f"{step}_commit", "statements": statements, "ms": round(ms),
+        rows.append({"figure": f"{step}_preview", "statements": statements, "rows": loaded, "ms": round(ms)})
+        ms, statements, loaded, result = counted(db, lambda p=preview: imports.commit_roster(db, actor_id, p))
+        rows.append({"figure": f"{step}_commit", "statements": statements, "rows": loaded, "ms": round(ms),
                      "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
                      "new_accounts": len(result.new_accounts)})
     return rows
 
 
-def one_school(kind: str, students: int, runs: int, postgres_url: str, work: Path) -> list[dict]:
+def one_school(kind: str, students: int, runs: int, postgres_url: str, work: Path,
+               pages: set[str] | None = None) -> list[dict]:
     """Every figure for one database and size, as JSON rows."""
     label = f"{kind} {students}"
     say(f"{label}: building the demo school…")
@@ -153,13 +159,14 @@ def one_school(kind: str, students: int, runs: int, postgres_url: str, work: Pat
         for role, username, _ in school.accounts:
             usernames.setdefault(role, username)
         student_id, plan_id = plan_with_goals(db, school.specialist_id)
-        rows += measure_pages(db, usernames, student_id, runs, progress=lambda line: say(f"{label}:{line}"))
+        rows += measure_pages(db, usernames, student_id, runs, pages=pages,
+                              progress=lambda line: say(f"{label}:{line}"))
 
-        ms, statements = median_of(db, lambda: queries.plan_revision(db, plan_id), POLL_TICKS)
-        rows.append({"figure": "poll_tick", "statements": statements, "median_ms": round(ms, 2)})
-        ms, statements = median_of(
+        ms, statements, loaded = median_of(db, lambda: queries.plan_revision(db, plan_id), POLL_TICKS)
+        rows.append({"figure": "poll_tick", "statements": statements, "rows": loaded, "median_ms": round(ms, 2)})
+        ms, statements, loaded = median_of(
             db, lambda: documents.plan_pdf(queries.student_plan(db, school.specialist_id, plan_id)), runs)
-        rows.append({"figure": "plan_pdf", "statements": statements, "median_ms": round(ms)})
+        rows.append({"figure": "plan_pdf", "statements": statements, "rows": loaded, "median_ms": round(ms)})
         say(f"{label}: importing a {ROSTER_ROWS:,}-row roster twice…")
         teachers = [username for role, username, _ in school.accounts if role == "teacher"]
         rows += roster_import(db, school.specialist_id, roster_csv(teachers))
@@ -178,19 +185,22 @@ def column_keys(rows: list[dict]) -> list[tuple[str, int]]:
     return list(dict.fromkeys((r["db"], r["students"]) for r in rows))
 
 
+WIDTH = 25  # a table cell: statements, rows and ms
+
+
 def pages_table(rows: list[dict]) -> str:
-    """Pages down, (db, size) across: statements and median ms."""
+    """Pages down, (db, size) across: statements, rows loaded and median ms."""
     columns = column_keys(rows)
     cell = {(r["page"], r["role"], r["db"], r["students"]): r for r in rows if "page" in r}
     visits = list(dict.fromkeys((r["page"], r["role"]) for r in rows if "page" in r))
-    head = f"{'page':<8} {'role':<10}" + "".join(f" | {f'{kind} {n:,}':>15}" for kind, n in columns)
-    sub = f"{'':<19}" + "".join(f" | {'SQL':>5} {'ms':>9}" for _ in columns)
+    head = f"{'page':<14} {'role':<10}" + "".join(f" | {f'{kind} {n:,}':>{WIDTH}}" for kind, n in columns)
+    sub = f"{'':<25}" + "".join(f" | {'SQL':>5} {'rows':>9} {'ms':>9}" for _ in columns)
     lines = [head, sub, "-" * len(head)]
     for page, role in visits:
-        line = f"{page:<8} {role:<10}"
+        line = f"{page:<14} {role:<10}"
         for kind, n in columns:
             r = cell.get((page, role, kind, n))
-            line += f" | {r['statements']:>5} {r['median_ms']:>9,}" if r else f" | {'':>15}"
+            line += f" | {r['statements']:>5} {r['rows']:>9,} {r['median_ms']:>9,}" if r else f" | {'':>{WIDTH}}"
         lines.append(line)
     return "\n".join(lines)
 
@@ -202,7 +212,7 @@ def figure_text(r: dict) -> str:
     if name == "db_size_mb":
         return f"{r['value']:,} MB"
     ms = r.get("median_ms", r.get("ms"))
-    return f"{r['statements']:>5} {ms:>9,}"
+    return f"{r['statements']:>5} {r['rows']:>9,} {ms:>9,}"
 
 
 def figures_table(rows: list[dict]) -> str:
@@ -210,14 +220,14 @@ def figures_table(rows: list[dict]) -> str:
     columns = column_keys(rows)
     cell = {(r["figure"], r["db"], r["students"]): r for r in rows if "figure" in r}
     names = list(dict.fromkeys(r["figure"] for r in rows if "figure" in r))
-    head = f"{'figure':<19}" + "".join(f" | {f'{kind} {n:,}':>15}" for kind, n in columns)
-    sub = f"{'':<19}" + "".join(f" | {'SQL':>5} {'ms':>9}" for _ in columns)
+    head = f"{'figure':<19}" + "".join(f" | {f'{kind} {n:,}':>{WIDTH}}" for kind, n in columns)
+    sub = f"{'':<19}" + "".join(f" | {'SQL':>5} {'rows':>9} {'ms':>9}" for _ in columns)
     lines = [head, sub, "-" * len(head)]
     for name in names:
         line = f"{name:<19}"
         for kind, n in columns:
             r = cell.get((name, kind, n))
-            line += f" | {figure_text(r):>15}" if r else f" | {'':>15}"
+            line += f" | {figure_text(r):>{WIDTH}}" if r else f" | {'':>{WIDTH}}"
         lines.append(line)
     commits = [r for r in rows if r.get("figure", "").endswith("_commit")]
     for name in dict.fromkeys(r["figure"] for r in commits):
@@ -225,20 +235,20 @@ def figures_table(rows: list[dict]) -> str:
         for kind, n in columns:
             r = cell.get((name, kind, n))
             did = f"+{r['created']} ~{r['updated']} ={r['unchanged']}" if r else ""
-            line += f" | {did:>15}"
+            line += f" | {did:>{WIDTH}}"
         lines.append(line)
     lines.append("(import did: +created ~updated =unchanged students)")
     return "\n".join(lines)
 
 
-def growing(rows: list[dict]) -> list[str]:
-    """Each (db, page, role) or (db, figure) whose statement count is not the same at every size."""
+def growing(rows: list[dict], count: str = "statements", *, pages_only: bool = False) -> list[str]:
+    """Each (db, page, role) or (db, figure) whose `count` (statements or rows) is not the same at every size."""
     counts: dict[tuple, dict[int, int]] = {}
     for r in rows:
-        if "statements" in r:
+        if count in r and ("page" in r or not pages_only):
             what = (r["page"], r["role"]) if "page" in r else (r["figure"],)
-            counts.setdefault((r["db"], *what), {})[r["students"]] = r["statements"]
-    return [f"{' '.join(key)}: " + ", ".join(f"{n:,} students → {s}" for n, s in sorted(by_size.items()))
+            counts.setdefault((r["db"], *what), {})[r["students"]] = r[count]
+    return [f"{' '.join(key)}: " + ", ".join(f"{n:,} students → {s:,}" for n, s in sorted(by_size.items()))
             for key, by_size in counts.items() if len(set(by_size.values())) > 1]
 
 
@@ -262,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="86,2000", help="students in the demo school, comma-separated")
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each page, after one warm-up")
+    parser.add_argument("--pages", help="only these pages, comma-separated (home, plan, reports, meeting, admin, "
+                                        "import); default: all")
     database_arguments(parser, json_help="also write the rows here")
     args = parser.parse_args(argv)
     try:
@@ -271,13 +283,14 @@ def main(argv: list[str] | None = None) -> int:
     if not sizes or args.runs < 1:
         parser.error("at least one size, and --runs of 1 or more")
     kinds = ("sqlite", "postgres") if args.db == "both" else (args.db,)
+    pages = {p.strip() for p in args.pages.split(",") if p.strip()} if args.pages else None
 
     work = Path(tempfile.mkdtemp(prefix="plantable-bench-"))
     rows: list[dict] = []
     try:
         for kind in kinds:
             for students in sizes:
-                rows += one_school(kind, students, args.runs, args.postgres_url, work)
+                rows += one_school(kind, students, args.runs, args.postgres_url, work, pages)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -296,6 +309,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"NOT IDEMPOTENT: {line}")
         status = 1
     grows = growing(rows)
+    if len(sizes) > 1:
+        more_rows = growing(rows, "rows", pages_only=True)
+        print("rows loaded per page run grow with the school's size:" if more_rows
+              else "rows loaded per page run are flat across sizes")
+        for line in more_rows:
+            print(f"  {line}")
     if len(sizes) < 2:
         print("one size only: nothing to compare statement counts with")
     elif grows:

@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from plpcore import records, shapes
+from plpcore import accounts, records, shapes
 from plpcore.access import STAFF, Action, active_user, authorize, deny, load, note_view, record_view
 from plpcore.db import Database
 from plpcore.models import (
@@ -758,4 +758,87 @@ def team_links(db: Database, actor_id: int) -> pd.DataFrame:
             for r in rows
         ],
         columns=TEAM_LINK_COLUMNS,
+    )
+
+
+def _holds_every_word(search: str, *columns: Any) -> list[Any]:
+    """A WHERE clause per word of the search: each word is in one of the columns, in any case
+    ("ana lop" finds Ana Lopez). No words, no clause."""
+    return [or_(*(column.icontains(word, autoescape=True) for column in columns)) for word in search.split()]
+
+
+def student_page(db: Database, actor_id: int, search: str = "", page: int = 1,
+                 per_page: int = accounts.PER_PAGE) -> accounts.Page:
+    """The students the actor may pick on the admin page (an admin: the school's active students;
+    a specialist: their caseload, as `caseload(whole_school=True)` lists them), whose name or
+    school id holds every word of `search`; by last name, one page of `per_page`."""
+    search = accounts.searched(search)
+    with db.read() as s:
+        actor = active_user(s, actor_id)
+        if actor is None or not (actor.kind in STAFF or actor.is_admin):
+            raise deny(actor_id, Action.VIEW, "caseload", None, None)
+        matching = [Student.active.is_(True), *_holds_every_word(
+            search, Student.first_name, Student.preferred_name, Student.last_name, Student.local_id)]
+        if actor.is_admin:
+            matching.append(Student.school_id == actor.school_id)
+        else:
+            matching.append(Student.id.in_(select(Link.student_id).where(
+                Link.user_id == actor_id, Link.relationship == Relationship.SPECIALIST, Link.active.is_(True))))
+        total = s.scalar(select(func.count(Student.id)).where(*matching)) or 0
+        page, offset = accounts.page_of(total, page, per_page)
+        students = s.execute(
+            select(Student.id, Student.local_id, Student.first_name, Student.preferred_name, Student.last_name,
+                   Student.grade, Student.user_id)
+            .where(*matching).order_by(Student.last_name, Student.first_name, Student.id).offset(offset).limit(per_page)
+        ).all()
+        note_view(s, actor_id, "students", field=f"{len(students)} of {total} students")
+    return accounts.Page(
+        [{"student_id": r.id, "local_id": r.local_id, "name": f"{r.preferred_name or r.first_name} {r.last_name}",
+          "grade": r.grade, "has_sign_in": r.user_id is not None} for r in students],
+        total, page, per_page,
+    )
+
+
+def team_links_page(db: Database, actor_id: int, search: str = "", page: int = 1, per_page: int = accounts.PER_PAGE,
+                    *, removed_too: bool = False) -> accounts.Page:
+    """One page of `team_links`, with its rule: the active links (`removed_too`: every link) whose
+    student, person or username holds every word of `search`; by student (not by name: see below)."""
+    search = accounts.searched(search)
+    with db.read() as s:
+        actor = active_user(s, actor_id)
+        if actor is None or actor.school_id is None:
+            raise deny(actor_id, Action.MANAGE_LINKS, "link", None, None)
+        if actor.is_admin:
+            managed = select(Student.id).where(Student.school_id == actor.school_id)
+        else:
+            managed = select(Link.student_id).where(
+                Link.user_id == actor_id, Link.relationship == Relationship.SPECIALIST, Link.active.is_(True))
+        matching: list[Any] = [Link.student_id.in_(managed)]
+        for word in search.split():  # each word names the student or the person: a scan of each, not of every link
+            students = select(Student.id).where(*_holds_every_word(
+                word, Student.first_name, Student.preferred_name, Student.last_name))
+            people = select(User.id).where(*_holds_every_word(word, User.display_name, User.username))
+            matching.append(or_(Link.student_id.in_(students), Link.user_id.in_(people)))
+        if not removed_too:
+            matching.append(Link.active.is_(True))
+        total = s.scalar(select(func.count(Link.id)).where(*matching)) or 0
+        page, offset = accounts.page_of(total, page, per_page)
+        rows = s.execute(
+            select(Link.id, Link.student_id, Student.first_name, Student.preferred_name, Student.last_name,
+                   Link.user_id, User.display_name, User.username, Link.relationship, Link.course, Link.active)
+            .join(Student, Student.id == Link.student_id)
+            .join(User, User.id == Link.user_id)
+            .where(*matching)
+            # Each student's links together, students in the order they joined the school: the link
+            # table's student index gives that order, so a page is read without sorting every link.
+            .order_by(Link.student_id, Link.id)
+            .offset(offset).limit(per_page)
+        ).all()
+        note_view(s, actor_id, "links", field=f"{len(rows)} of {total} links")
+    return accounts.Page(
+        [{"link_id": r.id, "student_id": r.student_id, "student": f"{r.preferred_name or r.first_name} {r.last_name}",
+          "user_id": r.user_id, "person": r.display_name, "username": r.username,
+          "relationship": str(r.relationship), "course": r.course or "", "active": r.active}
+         for r in rows],
+        total, page, per_page,
     )

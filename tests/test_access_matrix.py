@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from plpcore import accounts, export, imports, meetings, queries, services
+from plpcore import accounts, export, identities, imports, meetings, queries, services
 from plpcore.access import ALLOWED, Action
 from plpcore.db import Database
 from plpcore.errors import NotAllowed
@@ -29,6 +29,7 @@ from plpcore.models import (
     AuthorRole,
     Base,
     Goal,
+    Identity,
     Link,
     Meeting,
     Plan,
@@ -195,6 +196,15 @@ def new_goal(w) -> dict:
     return {"goal": goal, "v": version(w, Goal, goal)}
 
 
+def school_sign_in(w) -> int:
+    """A school sign-in linked to Tia's account, for an admin to remove."""
+    with w.db.write() as s:
+        identity = Identity(user_id=w.tia, issuer="https://login.district.example", subject=f"tia-{next(w.counter)}")
+        s.add(identity)
+        s.flush()
+        return identity.id
+
+
 def new_year(w) -> dict:
     n = next(w.counter)
     return {"year": accounts.add_school_year(w.db, w.ada, f"Y{n}", dt.date(2030 + n, 8, 20), dt.date(2031 + n, 6, 1))}
@@ -339,6 +349,10 @@ CELLS = [
     Cell(queries.supports_owed, lambda w, a, p: queries.supports_owed(w.db, a), (), ANYONE, ("unknown", "inactive")),
     Cell(queries.caseload, lambda w, a, p: queries.caseload(w.db, a), (), STAFF, ("gia", "ben", "unknown", "inactive")),
     Cell(queries.team_links, lambda w, a, p: queries.team_links(w.db, a), (), ANYONE, ("unknown", "inactive")),
+    Cell(queries.team_links_page, lambda w, a, p: queries.team_links_page(w.db, a, "ana"), (), ANYONE,
+         ("unknown", "inactive")),
+    Cell(queries.student_page, lambda w, a, p: queries.student_page(w.db, a, "lopez"), (), STAFF,
+         ("gia", "ben", "unknown", "inactive")),
     Cell(queries.upcoming_meetings, lambda w, a, p: queries.upcoming_meetings(w.db, a), (), ANYONE,
          ("unknown", "inactive")),
     Cell(queries.records_to_sign, lambda w, a, p: queries.records_to_sign(w.db, a), (), ANYONE,
@@ -363,11 +377,15 @@ CELLS = [
          ("app_user",), frozenset({S, A})),
     Cell(accounts.set_active, lambda w, a, p: accounts.set_active(w.db, a, w.gus, True),
          ("app_user",), frozenset({S, A})),
-    Cell(accounts.people, lambda w, a, p: accounts.people(w.db, a), (), frozenset({S, A}), NOT_STAFF),
+    Cell(accounts.people_page, lambda w, a, p: accounts.people_page(w.db, a, "gus"), (), frozenset({S, A}), NOT_STAFF),
     Cell(accounts.school_years, lambda w, a, p: accounts.school_years(w.db, a), (), ANYONE, ("unknown", "inactive")),
     # Making the current year current again changes nothing.
     Cell(accounts.set_current_year, lambda w, a, p: accounts.set_current_year(w.db, a, p["year"]),
          ("school_year",), frozenset({S, A}), NOT_STAFF, lambda w: {"year": current_year(w)}),
+    # school sign-in links: an admin's alone
+    Cell(identities.linked_identities, lambda w, a, p: identities.linked_identities(w.db, a), (), frozenset({A})),
+    Cell(identities.remove_link, lambda w, a, p: identities.remove_link(w.db, a, p["identity"]), ("identity",),
+         frozenset({A}), prepare=lambda w: {"identity": school_sign_in(w)}),
     # the whole record, for a transfer or a family's request
     Cell(export.find_student, lambda w, a, p: export.find_student(w.db, a, "1001"), (), ALLOWED[Action.VIEW]),
     Cell(export.student_record, lambda w, a, p: export.student_record(w.db, a, w.ana_student),
@@ -400,14 +418,13 @@ NOT_IN_MATRIX = {
     "accounts.set_up_school": "first run only; refused once a school exists (tested in accounts tests)",
     "accounts.user_by_name": "sign-in machinery, called before anyone is signed in",
     "accounts.sign_in": "sign-in machinery",
-    "accounts.record_failed_sign_in": "sign-in machinery",
-    "accounts.lock_status": "sign-in machinery",
-    "accounts.credentials": "sign-in machinery: the authenticator's dict",
     "accounts.sign_out": "sign-in machinery: acts on the signed-in caller's own account",
     "accounts.change_password": "acts on the caller's own account, proven by the current password",
     "accounts.set_email_choices": "acts on the caller's own account only",
+    "identities.sign_in": "sign-in machinery: the provider vouches for the identity (test_identities.py)",
+    "identities.account_for": "sign-in machinery: the signed-in identity's own account",
 }
-MODULES = (services, meetings, queries, accounts, export, imports)
+MODULES = (services, meetings, queries, accounts, export, imports, identities)
 
 
 def public_services(module) -> set[str]:

@@ -190,3 +190,114 @@ def test_the_caseload_lists_only_the_specialists_own_students(sqlite_db):
     school = make_school(sqlite_db)
     frame = queries.caseload(sqlite_db, school.sam, today=TODAY)
     assert list(frame.name) == ["Ana Lopez"]
+
+
+# --- the admin page's lists: found by search, a page at a time ---------------------------------
+
+
+def usernames(page) -> list[str]:
+    return [row["username"] for row in page.rows]
+
+
+def add_teachers(db, school, n: int) -> None:
+    from plpcore import accounts
+
+    for i in range(n):
+        accounts.create_user(db, school.ada, username=f"teacher{i:02}", display_name=f"Teacher {i:02}",
+                             password="correct horse", kind="teacher", email=f"t{i:02}@district.example")
+
+
+def everyone(db, actor_id: int) -> list[dict]:
+    """Every person the actor's list holds, in its order: all its pages at the largest page size."""
+    from plpcore import accounts
+
+    first = accounts.people_page(db, actor_id, per_page=100)
+    return [row for n in range(1, first.pages + 1) for row in accounts.people_page(db, actor_id, page=n, per_page=100).rows]
+
+
+@pytest.mark.parametrize("who", ["sam", "ada"])
+def test_the_pages_of_people_hold_exactly_the_people_the_whole_list_holds(db, school, who):
+    from plpcore import accounts
+
+    add_teachers(db, school, 30)
+    actor = getattr(school, who)
+    pages = [accounts.people_page(db, actor, page=n, per_page=10) for n in (1, 2, 3, 4)]
+    assert [row for p in pages for row in p.rows] == everyone(db, actor)
+
+
+def test_the_second_page_shows_the_next_25_people(db, school):
+    from plpcore import accounts
+
+    add_teachers(db, school, 60)
+    names = [row["username"] for row in everyone(db, school.ada)]
+    second = accounts.people_page(db, school.ada, page=2)
+    assert usernames(second) == names[25:50]
+    assert (second.first, second.last, second.total) == (26, 50, len(names))
+
+
+def test_a_page_past_the_last_shows_the_last_page(db, school):
+    from plpcore import accounts
+
+    add_teachers(db, school, 30)
+    found = accounts.people_page(db, school.ada, page=99)
+    assert found.page == found.pages == 2 and len(found.rows) == found.total - 25
+
+
+def test_a_search_finds_a_person_by_part_of_their_email(db, school):
+    from plpcore import accounts
+
+    add_teachers(db, school, 30)
+    assert usernames(accounts.people_page(db, school.ada, "T07@DISTRICT")) == ["teacher07"]
+
+
+def test_a_search_finds_a_person_by_their_name_or_username_in_any_case(db, school):
+    from plpcore import accounts
+
+    assert usernames(accounts.people_page(db, school.ada, "TIA")) == ["tia"]
+    assert usernames(accounts.people_page(db, school.ada, "specialist")) == ["sam"]
+
+
+def test_a_search_for_a_percent_sign_finds_only_a_percent_sign(db, school):
+    from plpcore import accounts
+
+    assert accounts.people_page(db, school.ada, "%").total == 0
+
+
+def test_a_specialists_search_never_finds_people_they_do_not_manage(db, school):
+    from plpcore import accounts
+
+    assert accounts.people_page(db, school.sam, "ben").total == 0  # Ben's sign-in: a student on Pat's caseload
+    found = {row["username"]: row["can_manage"] for row in accounts.people_page(db, school.sam).rows}
+    assert "ben" not in found
+    assert not found["tom"] and not found["pat"] and found["tia"] and found["gus"]
+
+
+def test_people_who_can_be_linked_are_staff_and_families_who_can_sign_in(db, school):
+    from plpcore import accounts
+
+    accounts.set_active(db, school.ada, school.tom, False)
+    linkable = set(usernames(accounts.people_page(db, school.ada, linkable=True)))
+    assert linkable == {"sam", "ada", "pat", "tia", "gus", "gia"}
+
+
+def test_a_specialist_picks_only_students_on_their_caseload(db, school):
+    assert [row["name"] for row in queries.student_page(db, school.sam).rows] == ["Ana Lopez"]
+    assert queries.student_page(db, school.sam, "okafor").total == 0
+    assert queries.student_page(db, school.ada, "okafor").total == 1
+
+
+def test_a_student_search_matches_each_word_anywhere_in_the_name_or_school_id(db, school):
+    assert [row["name"] for row in queries.student_page(db, school.ada, "lop an").rows] == ["Ana Lopez"]
+    assert [row["local_id"] for row in queries.student_page(db, school.ada, "1002").rows] == ["1002"]
+
+
+def test_the_links_page_leaves_out_removed_links_unless_asked(db, school):
+    tia = queries.team_links_page(db, school.sam, "tia").rows
+    services.unlink_user(db, school.sam, tia[0]["link_id"])
+    assert queries.team_links_page(db, school.sam, "tia").total == 0
+    assert queries.team_links_page(db, school.sam, "tia", removed_too=True).total == 1
+
+
+def test_a_specialists_links_page_shows_only_their_students_links(db, school):
+    assert {row["student"] for row in queries.team_links_page(db, school.sam).rows} == {"Ana Lopez"}
+    assert queries.team_links_page(db, school.sam, "okafor").total == 0

@@ -1,18 +1,23 @@
-"""The Admin screen's forms: add a person, reset or turn off a sign-in, link and unlink, add a student,
-give a student a sign-in, add a school year and choose the current one; each with its one write."""
+"""The Admin screen's parts: people and links found by search and shown a page at a time; the forms
+to add a person, reset or turn off a sign-in, link and unlink, add a student, give a student a
+sign-in, add a school year and choose the current one, each with its one write. No list here
+loads the whole school: plpcore finds, counts and pages every one."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from plpcore import accounts, services
+from plpcore import accounts, identities, queries, services
 from plpcore.db import Database
-from ui.feedback import flash, md, refuse, show_error, write
+from plpcore.errors import PlanTableError
+from ui.feedback import flash, md, refuse, show_error, show_exception, write
 from ui.session import SignedIn
+
+T = TypeVar("T")
 
 KINDS = {"teacher": "Teacher", "guardian": "Parent / guardian", "specialist": "Specialist", "admin": "Admin"}
 RELATIONSHIPS = {"teacher": "Teacher", "guardian": "Parent / guardian", "specialist": "Specialist"}
@@ -37,10 +42,91 @@ def _person(row: dict[Any, Any]) -> str:
 
 
 def _student(row: dict[Any, Any]) -> str:
-    return str(row["name"])
+    return f"{row['name']} ({row['local_id']})"
+
+
+def _read(query: Callable[[], T]) -> T | None:
+    """What a plpcore read returns, or None with its refusal shown in place."""
+    try:
+        return query()
+    except PlanTableError as exc:
+        show_exception(exc)
+        return None
+
+
+# --- searching and paging -----------------------------------------------------------------------------
+
+
+def _page_key(prefix: str) -> str:
+    return f"{prefix}_page"
+
+
+def _first_page(prefix: str) -> None:
+    """A new search (or filter) starts again at its first page."""
+    st.session_state[_page_key(prefix)] = 1
+
+
+def _turn_to(prefix: str, page: int) -> None:
+    st.session_state[_page_key(prefix)] = page
+
+
+def _search(prefix: str, label: str) -> tuple[str, int]:
+    """A search box and the page of its results the reader is on (from 1)."""
+    search = st.text_input(label, key=f"{prefix}_search", max_chars=200, on_change=_first_page, args=(prefix,))
+    return search, int(st.session_state.get(_page_key(prefix), 1))
+
+
+def _pager(prefix: str, found: accounts.Page, noun: str) -> None:
+    """Where the page is in the list ("Showing 26–50 of 5,061 people"), and Previous / Next."""
+    if not found.total:
+        st.caption(f"No {noun} match the search.")
+        return
+    st.caption(f"Showing {found.first:,}–{found.last:,} of {found.total:,} {noun}, page {found.page:,} of "
+               f"{found.pages:,}.")
+    if found.pages > 1:
+        back, forward = st.columns(2)
+        back.button("Previous page", key=f"{prefix}_previous", disabled=found.page <= 1, width="stretch",
+                    on_click=_turn_to, args=(prefix, found.page - 1))
+        forward.button("Next page", key=f"{prefix}_next", disabled=found.page >= found.pages, width="stretch",
+                       on_click=_turn_to, args=(prefix, found.page + 1))
+
+
+def _matches(found: accounts.Page, noun: str) -> None:
+    """Under a picker: how many it offers of how many match, and how to find the one not offered."""
+    if found.total > len(found.rows):
+        st.caption(f"The first {len(found.rows):,} of {found.total:,} {noun}: type more of a name to find others.")
+    elif not found.total:
+        st.caption(f"No {noun} match the search.")
+
+
+def _find_student(db: Database, user: SignedIn, prefix: str) -> dict[int, str]:
+    """Search-then-pick: a search box, and the students it finds, for the form's Student picker."""
+    search = st.text_input("Find a student (name or school id)", key=f"{prefix}_search", max_chars=200)
+    found = _read(lambda: queries.student_page(db, user.id, search))
+    if found is None:
+        return {}
+    _matches(found, "students")
+    return {int(row["student_id"]): _student(row) for row in found.rows}
 
 
 # --- people -----------------------------------------------------------------------------------------
+
+PEOPLE_COLUMNS = {
+    "name": "Name", "username": "Username", "kind": "Account", "is_admin": "Admin", "active": "Can sign in",
+    "must_change_password": "Initial password", "email": "Email",
+}
+
+
+def people_list(db: Database, user: SignedIn) -> accounts.Page | None:
+    """The school's people (a specialist's: as plpcore.accounts.people_page rules), by search, a page at a time."""
+    search, page = _search("admin_people", "Find people by name, username or e-mail")
+    found = _read(lambda: accounts.people_page(db, user.id, search, page))
+    if found is None:
+        return None
+    st.dataframe(pd.DataFrame(found.rows, columns=["id", *PEOPLE_COLUMNS, "can_manage"])[list(PEOPLE_COLUMNS)],
+                 column_config=PEOPLE_COLUMNS, hide_index=True, width="stretch")
+    _pager("admin_people", found, "people")
+    return found
 
 
 def add_person(db: Database, user: SignedIn) -> None:
@@ -85,16 +171,19 @@ def _add_person(db: Database, user: SignedIn) -> None:
         flash(f"{name.strip()} is added, as {username}, and is e-mailed a link to choose their own password.")
 
 
-def manage_person(db: Database, user: SignedIn, people: pd.DataFrame) -> None:
+def manage_person(db: Database, user: SignedIn, found: accounts.Page | None) -> None:
+    """Picks among the people the list above shows: search there to find someone else."""
     st.header("Password and sign-in")
-    labels = _labels(people.loc[people.can_manage], "id", _person)
-    person_id = st.selectbox("Person", list(labels), format_func=labels.__getitem__, index=None,
-                             placeholder="Choose a person", key="admin_person")
-    if person_id is None:
-        st.caption("Reset a forgotten password (this also unlocks the account), or turn a sign-in off. "
-                   + ("" if user.is_admin else "Only for people whose students are all on your caseload."))
+    shown = {int(row["id"]): row for row in (found.rows if found else []) if row["can_manage"]}
+    person_id = st.selectbox("Person (from the list above)", list(shown), format_func=lambda i: _person(shown[i]),
+                             index=None, placeholder="Choose a person", key="admin_person")
+    person = shown.get(person_id) if person_id is not None else None
+    if person is None:
+        st.caption("Reset a forgotten password, or turn a sign-in off. "
+                   + ("" if user.is_admin else "Only for people whose students are all on your caseload. ")
+                   + "Find the person in the list above first.")
         return
-    person = people.set_index("id").loc[person_id]
+    person_id = int(person["id"])
     name = person["name"]
     with st.form("admin_reset_form", clear_on_submit=True):
         st.text_input("Temporary password", type="password", key="admin_reset_password")
@@ -122,10 +211,34 @@ def _set_active(db: Database, user: SignedIn, person_id: int, name: str, active:
 # --- links --------------------------------------------------------------------------------------------
 
 
-def link_person(db: Database, user: SignedIn, people: pd.DataFrame, students: pd.DataFrame) -> None:
+def links_list(db: Database, user: SignedIn) -> accounts.Page | None:
+    """Who is linked to which student (the students the actor manages the links of), by search, a page at a time."""
+    search, page = _search("admin_links", "Find links by student, person or username")
+    removed_too = st.toggle("Show removed links too", key="admin_links_all", on_change=_first_page,
+                            args=("admin_links",))
+    found = _read(lambda: queries.team_links_page(db, user.id, search, page, removed_too=removed_too))
+    if found is None:
+        return None
+    st.dataframe(
+        pd.DataFrame(found.rows, columns=queries.TEAM_LINK_COLUMNS)[
+            ["student", "person", "username", "relationship", "course", "active"]],
+        column_config={"student": "Student", "person": "Person", "username": "Username",
+                       "relationship": "Linked as", "course": "Course", "active": "Active"},
+        hide_index=True, width="stretch",
+    )
+    _pager("admin_links", found, "links")
+    return found
+
+
+def link_person(db: Database, user: SignedIn) -> None:
     st.header("Link a person to a student")
-    names = _labels(students, "student_id", _student)
-    person_labels = _labels(people.loc[people.active & (people.kind != "student")], "id", _person)
+    names = _find_student(db, user, "admin_link_student")
+    person_search = st.text_input("Find a person (name, username or e-mail)", key="admin_link_person_search",
+                                  max_chars=200)
+    people = _read(lambda: accounts.people_page(db, user.id, person_search, linkable=True))
+    person_labels = {int(row["id"]): _person(row) for row in (people.rows if people else [])}
+    if people is not None:
+        _matches(people, "people who can be linked")
     with st.form("admin_link_form"):
         st.selectbox("Student", list(names), format_func=names.__getitem__, index=None, key="admin_link_student")
         st.selectbox("Person", list(person_labels), format_func=person_labels.__getitem__, index=None,
@@ -144,13 +257,16 @@ def _link(db: Database, user: SignedIn) -> None:
               state.admin_link_relationship, state.admin_link_course or None, done="Linked.", where="admin_link_form")
 
 
-def unlink(db: Database, user: SignedIn, links: pd.DataFrame) -> None:
+def unlink(db: Database, user: SignedIn, found: accounts.Page | None) -> None:
+    """Picks among the active links the list above shows: search there to find another."""
     st.header("Remove a link")
-    active = links.loc[links.active]
-    labels = _labels(active, "link_id", lambda row: f"{row['student']} — {row['person']} ({row['relationship']})")
-    link_id = st.selectbox("Link", list(labels), format_func=labels.__getitem__, index=None,
+    labels = {int(row["link_id"]): f"{row['student']} — {row['person']} ({row['relationship']})"
+              for row in (found.rows if found else []) if row["active"]}
+    link_id = st.selectbox("Link (from the list above)", list(labels), format_func=labels.__getitem__, index=None,
                            key="admin_unlink_choice")
-    st.caption("A removed link is kept in the history; the person no longer sees the student.")
+    link_id = link_id if link_id in labels else None
+    st.caption("A removed link is kept in the history; the person no longer sees the student. "
+               "Find the link in the list above first.")
     st.button("Remove link", key="admin_unlink", disabled=link_id is None, on_click=_unlink, args=(db, user, link_id))
     show_error("admin_unlink")
 
@@ -187,10 +303,10 @@ def _add_student(db: Database, user: SignedIn) -> None:
           where="admin_student_form")
 
 
-def student_sign_in(db: Database, user: SignedIn, students: pd.DataFrame) -> None:
+def student_sign_in(db: Database, user: SignedIn) -> None:
     st.header("Give a student a sign-in")
     st.caption("A student with a sign-in sees only their own plan.")
-    names = _labels(students, "student_id", _student)
+    names = _find_student(db, user, "admin_login_student")
     with st.form("admin_student_login_form", clear_on_submit=True):
         st.selectbox("Student", list(names), format_func=names.__getitem__, index=None, key="admin_login_student")
         st.text_input("Username", key="admin_login_username", max_chars=64)
@@ -245,3 +361,40 @@ def current_year(db: Database, user: SignedIn, years: pd.DataFrame) -> None:
 def _set_current(db: Database, user: SignedIn, year_id: int, labels: dict[int, str]) -> None:
     write(accounts.set_current_year, db, user.id, year_id, done=f"{labels[year_id]} is now the current year.",
           where="admin_set_current")
+
+
+# --- school sign-ins (OIDC) ---------------------------------------------------------------------------
+
+
+def school_sign_ins(db: Database, user: SignedIn) -> None:
+    """For an admin, on the People tab: which accounts are linked to a school sign-in, and Remove.
+    A removed link signs nobody in; the person's next school sign-in is matched by e-mail again."""
+    if not user.is_admin:
+        return
+    st.header("School sign-ins")
+    search, page = _search("admin_sso", "Find school sign-ins by name, username or e-mail")
+    found = _read(lambda: identities.linked_identities(db, user.id, search, page))
+    if found is None:
+        return
+    if not found.total and not search:
+        st.write("No one has used a school sign-in yet.")
+        return
+    st.dataframe(
+        pd.DataFrame(found.rows, columns=["name", "username", "email", "issuer", "linked_at", "last_used_at"]),
+        column_config={"name": "Name", "username": "Username", "email": "Matched by e-mail",
+                       "issuer": "Provider", "linked_at": "Linked", "last_used_at": "Last used"},
+        hide_index=True, width="stretch",
+    )
+    _pager("admin_sso", found, "school sign-ins")
+    labels = {row["id"]: f"{row['name']} ({row['username']}) — {row['email'] or row['subject']}" for row in found.rows}
+    link_id = st.selectbox("School sign-in (from the list above)", list(labels), format_func=labels.__getitem__,
+                           index=None, key="admin_sso_choice")
+    link_id = link_id if link_id in labels else None
+    st.button("Remove school sign-in", key="admin_sso_remove", disabled=link_id is None,
+              on_click=_remove_sign_in, args=(db, user, link_id))
+    show_error("admin_sso_remove")
+
+
+def _remove_sign_in(db: Database, user: SignedIn, link_id: int) -> None:
+    write(identities.remove_link, db, user.id, link_id, done="School sign-in removed.", where="admin_sso_remove",
+          clear=("admin_sso_choice",))
