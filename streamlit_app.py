@@ -8,7 +8,7 @@ signed out, Choose a new password while an initial password is still in use.
 import streamlit as st
 
 from plpcore import accounts
-from ui import auth, frame, routes, session
+from ui import auth, frame, routes, session, sso
 from ui.feedback import show_flash
 
 st.set_page_config(page_title="PlanTable", page_icon="📋", layout="wide")
@@ -21,7 +21,7 @@ with session.routed():
             pg = st.navigation(routes.setup_pages())
         else:
             authenticator = auth.authenticator(db)
-            signed_in = auth.signed_in_user(authenticator, db)
+            signed_in = sso.signed_in_user(db) or auth.signed_in_user(authenticator, db)
             if signed_in is None:
                 pg = st.navigation(routes.signed_out_pages())
             else:
@@ -36,4 +36,4 @@ with session.routed():
     frame.new_screen_at_top(pg)
     frame.no_hidden_tab_stops()
     show_flash()
-    pg.run()
+    routes.run(pg)  # an unexpected error: a calm sentence on the page, the traceback in the log

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from plpcore import accounts
-from ui import auth, links, session
+from ui import auth, links, session, sso
 from ui.feedback import md, show_welcome
 from ui.session import StateKeys
 
@@ -24,6 +24,7 @@ with left:
     refused = st.session_state.pop(StateKeys.SIGN_IN_ERROR, None)
     if refused:
         st.error(md(refused))
+    sso.sign_in_buttons()
     with st.expander("Forgot your password?"):
         links.forgot_password(session.database(), heading="Get a link to choose a new one")
 
