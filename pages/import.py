@@ -1,4 +1,4 @@
-"""Import: a roster or assessments CSV, its columns matched to PlanTable's, previewed line by line,
+"""Import: a roster or assessments file (CSV, tab-separated text or Excel), its columns matched to PlanTable's, previewed line by line,
 then imported all or nothing.
 
 For specialists and admins. plpcore reads the file, decides what every line would do, checks
@@ -12,6 +12,7 @@ from ui.feedback import NOT_FOUND
 from ui.imports import (
     CONFIRMED,
     FILE,
+    FILE_TYPES,
     KIND,
     KINDS,
     commit,
@@ -34,7 +35,8 @@ name = st.segmented_control("What is in the file", list(KINDS), format_func=lamb
 kind = KINDS[name]
 st.caption(kind.help())
 # Choosing another file forgets the last import's sign-ins.
-upload = st.file_uploader("CSV file", type="csv", key=FILE, on_change=forget_result)
+upload = st.file_uploader("Roster or assessments file (CSV, text or Excel)", type=FILE_TYPES, key=FILE,
+                          on_change=forget_result)
 result_area = st.container()
 
 if upload is not None:

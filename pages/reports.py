@@ -7,7 +7,9 @@ import streamlit as st
 
 from plpcore import accounts, queries
 from plpcore.errors import PlanTableError
+from plpcore.export import csv_bytes
 from ui import routes, session
+from ui.downloads import download_button
 from ui.feedback import show_exception
 
 user = session.screen_user()
@@ -69,8 +71,8 @@ event = st.dataframe(missing[list(columns)], column_config=columns, hide_index=T
 if event.selection.rows:
     routes.open_plan(int(missing.iloc[event.selection.rows[0]].student_id))
 year = next(y["name"] for y in years if y["id"] == year_id)
-st.download_button(
+download_button(
     "Export compliance report (CSV)",
-    frame.drop(columns=["student_id"]).to_csv(index=False).encode(),
+    csv_bytes(frame.drop(columns=["student_id"])),
     file_name=f"compliance-{year}.csv", mime="text/csv", key="reports_download",
 )

@@ -1,4 +1,5 @@
-"""One student's whole record as portable JSON: for a transfer, or a family's request to see it."""
+"""Data out: one student's whole record as portable JSON (for a transfer, or a family's request to see
+it), and any table as a CSV file that Excel opens safely."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import select
 
 from plpcore import checks, records, shapes
@@ -27,6 +29,11 @@ from plpcore.models import (
 )
 from plpcore.queries import plan_document
 from plpcore.rules import current_plan_id
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
+# ("=HYPERLINK(...)", "@SUM(...)", "+1+cmd|..."); OWASP's CSV-injection advice is to start it
+# with a single quote, which makes it text there.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 FORMAT = "PlanTable student record"
 FORMAT_VERSION = 1
@@ -147,3 +154,26 @@ def meeting_record_json(record: shapes.MeetingRecordDoc) -> str:
     """One meeting's record (queries.meeting_record) as UTF-8 JSON text: the snapshot, its fingerprint
     and every signature with its time (dates as ISO 8601)."""
     return to_json(dict(record))
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The table as a CSV file for a spreadsheet: UTF-8 with a byte-order mark (so Excel reads
+    "Zoë", not "ZoÃ«"), no index, and every text cell that a spreadsheet would run as a formula
+    neutralised with a leading single quote.
+
+    Only text is neutralised: a number is data, so -3 in a numeric column (or a Python number
+    among the text of a mixed one) is written as -3. A text cell "-3" is neutralised like any
+    other text starting with "-": whoever typed it, it is text here.
+    """
+    safe = frame.copy()
+    for column in safe.columns:
+        values = safe[column]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+            continue
+        safe[column] = values.astype(object).map(neutralised)
+    return safe.to_csv(index=False).encode("utf-8-sig")
+
+
+def neutralised(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, made text; anything else as it is."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value

@@ -1,12 +1,15 @@
-"""Roster and assessment CSV imports: read, map columns, preview, then commit all or nothing.
+"""Roster and assessment imports (CSV, tab-separated text or .xlsx): read, map columns, preview, then
+commit all or nothing.
 
-Roster CSV, one row per student (line 1 is the header):
+Roster file, one row per student (line 1 is the header):
 
     student_id         required  the school's local student id; matches the student on re-import
     first_name         required
     last_name          required
     preferred_name     optional
-    grade              required  0–12 (K for kindergarten; "5", "05", "5th" and "Grade 5" also read)
+    grade              required  K or 1–12: "5", "05", "5th", "Grade 5", "Gr. 5", "1st Grade" are read; K, KG,
+                                 KF, KH (full- and half-day kindergarten) and TK (transitional
+                                 kindergarten) are kindergarten, 0; PK (pre-K) and UG (ungraded) are refused
     gifted_areas       optional  identification areas separated by semicolons, e.g. "math; reading"
                                  (general intellectual, reading, writing, math, science, social
                                  studies, world language, creative thinking, leadership, visual
@@ -18,23 +21,32 @@ Roster CSV, one row per student (line 1 is the header):
     teacher_name       optional  needed when the teacher account is new
     course             optional  the teacher's course or subject, e.g. "Math 7"
 
-Assessments CSV, one row per result:
+Assessments file, one row per result:
 
     student_id   required  local student id of a student on your caseload
     assessment   required  e.g. CogAT, MAP Growth Math, CMAS Math
-    date         required  YYYY-MM-DD (M/D/YYYY is read too)
+    date         required  YYYY-MM-DD, YYYY/MM/DD, M/D/YYYY, M/D/YY, "YYYY-MM-DD HH:MM:SS", or an Excel
+                           date (a date cell, or its serial number such as 45915)
     score        optional  as reported, e.g. "RIT 231" or "SAS 131"
     percentile   optional  1–99
     note         optional
+
+or one row per student with one column per score (a "wide" file, as CogAT and Iowa reports
+are: "Verbal SAS", "Quantitative SAS", …): map each score column to SCORE_COLUMN and every
+filled one becomes a result named after its column (after the assessment cell, if a column
+is mapped to `assessment`; no column is then `score` or `percentile`). An NWEA MAP export imports as it is: StudentID, MeasurementScale
+(read as "MAP Growth Mathematics"…), TestStartDate, TestRITScore ("RIT 231"), TestPercentile.
 
 Column names from a student-information-system export are recognized case-insensitively
 ("Student ID", "StudentNumber", "First Name", "Grade Level", "Parent Email"…), and a
 `mapping` {file column: PlanTable column} names the others. Extra columns are ignored.
 
-What real exports contain is tolerated: a byte-order mark, CRLF line ends, commas or
-semicolons or tabs between cells, quoted cells with commas, spaces around cells (spaces
-and tabs around a cell are dropped; everything else is kept exactly), accented and
-apostrophe names, and Windows-1252/Latin-1 files. Rows with nothing in them are skipped.
+What real exports contain is tolerated: a byte-order mark (UTF-8, UTF-16, UTF-32), Excel's
+"Unicode Text" (UTF-16, tab-separated), Windows-1252 and Mac Roman files (chosen by
+charset-normalizer when the file is not UTF-8), CRLF line ends, commas or semicolons or tabs
+between cells, quoted cells with commas, spaces around cells (spaces and tabs around a cell
+are dropped; everything else is kept exactly), accented and apostrophe names. An .xlsx file
+is read from its first sheet, or the one named. Rows with nothing in them are skipped.
 
 Matching on re-import: students by local id within the importer's school, accounts by
 username whatever its case, assessments by (student, assessment, date). A row that
@@ -51,6 +63,7 @@ refuses (writing nothing) if any line is rejected.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import datetime as dt
@@ -64,6 +77,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal, overload
 
 import bcrypt
+import charset_normalizer
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -113,19 +127,54 @@ ALIASES = {
     "teacher_username": ("teacherusername", "teacherlogin"),
     "teacher_name": ("teachername", "teacher", "homeroomteacher"),
     "course": ("course", "coursename", "subject", "class", "classname", "section"),
-    "assessment": ("assessment", "assessmentname", "test", "testname", "exam"),
-    "date": ("date", "testdate", "datetaken", "assessmentdate", "administered", "administrationdate"),
-    "score": ("score", "scalescore", "rit", "ritscore", "result", "sas"),
-    "percentile": ("percentile", "nationalpercentile", "percentilerank", "npr", "pr", "nationalpercentilerank"),
+    # NWEA MAP names the subject in MeasurementScale and the test form in TestName (which
+    # changes between years and states): the subject comes first, so results match on re-import.
+    "assessment": ("assessment", "assessmentname", "measurementscale", "test", "testname", "exam"),
+    "date": ("date", "testdate", "teststartdate", "datetaken", "assessmentdate", "administered",
+             "administrationdate", "datetested"),
+    "score": ("score", "scalescore", "testritscore", "rit", "ritscore", "result", "sas"),
+    "percentile": ("percentile", "testpercentile", "nationalpercentile", "percentilerank", "npr", "pr",
+                   "nationalpercentilerank"),
     "note": ("note", "notes", "comment", "comments"),
 }
+# How a column of a known export writes its values, by the column's normalised name: NWEA's
+# MeasurementScale says only "Mathematics", and TestRITScore only "231".
+WRITTEN_AS = {"measurementscale": "MAP Growth {}", "testritscore": "RIT {}"}
+# The mapping value for a score column of a wide file (one row per student, one column per score).
+SCORE_COLUMN = "score column"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # Initial passwords are one-time (changed at first sign-in, then hashed at the full
 # cost): a lower cost keeps a 500-family roster import to seconds, not minutes.
 INITIAL_PASSWORD_ROUNDS = 10
 _OUTER_SPACE = " \t"
-_GRADE = re.compile(r"^(?:grade\s*)?0*(\d{1,2})(?:st|nd|rd|th)?(?:\.0+)?$", re.IGNORECASE)
-_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_GRADE = re.compile(r"^(?:(?:grade|grd|gr)\s*[.:#-]?\s*)?0*([0-9]{1,2})(?:\.0+)?(?:\s*(?:st|nd|rd|th))?"
+                    r"(?:\s*grade)?$", re.IGNORECASE)
+# Kindergarten, however a student-information system writes it: full- and half-day (KF, KH)
+# and transitional kindergarten (TK). Student.grade is 0–12 and has no year before K; a TK
+# child is in a kindergarten-year program (their first year of school, with a kindergarten
+# teacher), so TK is read as 0 too rather than refused.
+_KINDERGARTEN = {"k", "kg", "kf", "kh", "kindergarten", "kinder", "tk", "transitionalkindergarten",
+                 "fulldaykindergarten", "halfdaykindergarten"}
+_NOT_A_GRADE = {
+    "pk": "PK (pre-kindergarten)", "prek": "PK (pre-kindergarten)", "prekindergarten": "PK (pre-kindergarten)",
+    "p": "P (preschool)", "ps": "PS (preschool)", "preschool": "PS (preschool)",
+    "ug": "UG (ungraded)", "ungraded": "UG (ungraded)",
+}
+_ORDINALS = {w: i for i, w in enumerate(("first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
+                                         "twelfth").split(), start=1)}
+_DATE_FORMS = ("M/D/YYYY, M/D/YY, YYYY-MM-DD, YYYY/MM/DD or YYYY-MM-DD HH:MM:SS (an Excel date number such "
+               "as 45915 is read too)")
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)?"
+_YMD = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})" + _TIME + "$")
+_MDY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})" + _TIME + "$")
+_SERIAL = re.compile(r"^(\d{5})(?:\.\d+)?$")
+# Excel counts days from 1899-12-30 (its 1900 leap-year bug makes that the right origin for
+# every date after February 1900). Only serials of 1950–2099 are read as dates: a smaller
+# number in a date column is more likely a year or a mistake than a date.
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_SERIALS = range((dt.date(1950, 1, 1) - _EXCEL_EPOCH).days, (dt.date(2100, 1, 1) - _EXCEL_EPOCH).days)
+# Sheets hold far more than their zipped size; this caps what one workbook may expand to.
+MAX_SHEET_CELLS = 2_000_000
 
 
 # --- results -------------------------------------------------------------------------------
@@ -194,23 +243,110 @@ class ImportResult:
 # --- reading the file ----------------------------------------------------------------------
 
 
-def read_csv(file_or_bytes: bytes | str | Path | BinaryIO) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header and the data rows with their line numbers (line 1 is the header).
+def read_table(file_or_bytes: bytes | str | Path | BinaryIO, sheet: str | None = None
+               ) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the data rows with their line numbers (line 1 is the header), from a CSV or
+    tab-separated text file in any of the encodings above, or from an .xlsx workbook's first
+    sheet (or the one named `sheet`).
 
     A line is a row as a spreadsheet shows it: a quoted cell spanning two text lines
-    is still one row.
+    is still one row. Cells are text; a workbook's numbers and dates are written as a CSV
+    would hold them ("5001", "2025-09-15").
     """
     data = _read_bytes(file_or_bytes)
     if len(data) > MAX_FILE_BYTES:
         raise InvalidInput("file", f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
-    text = _decode(data)
-    if not text.strip():
+    if data.startswith(b"PK\x03\x04"):
+        records = _read_xlsx(data, sheet)
+    elif data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InvalidInput("file", "is an old Excel workbook (.xls): save it as .xlsx or CSV and choose it again.")
+    else:
+        records = _read_text(data)
+    if not records or not any(c.strip() for c in records[0]):
         raise InvalidInput("file", "is empty: expected a header line and one row per student.")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     header = [h.strip(_OUTER_SPACE + "\ufeff") for h in records[0]]
     return header, [(i, row) for i, row in enumerate(records[1:], start=2)]
+
+
+def sheet_names(file_or_bytes: bytes | str | Path | BinaryIO) -> list[str]:
+    """The sheets of an .xlsx workbook, in order; [] for a text file."""
+    data = _read_bytes(file_or_bytes)
+    if not data.startswith(b"PK\x03\x04"):
+        return []
+    book = _open_workbook(data)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def _read_text(data: bytes) -> list[list[str]]:
+    text = _decode(data)
+    if not text.strip():
+        return []
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+    while records and not any(c.strip() for c in records[0]):  # blank lines above the header
+        records.pop(0)
+    return records
+
+
+def _delimiter(text: str) -> str:
+    """Comma, semicolon or tab: the one the header line has most of (Excel's "Unicode Text" is
+    tab-separated; a European Excel writes semicolons), counted outside quotes."""
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    outside_quotes = re.sub(r'"[^"]*"', "", first_line)
+    return max((",", ";", "\t"), key=outside_quotes.count)
+
+
+def _open_workbook(data: bytes):
+    # Imported here, when a workbook arrives: a text file never needs it, and it is slow to load.
+    try:
+        import openpyxl
+    except ImportError:  # an installation without it still imports CSV
+        raise InvalidInput("file", "is an .xlsx workbook, which this server cannot read (openpyxl is not "
+                                   "installed): save it as CSV and choose it again.") from None
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # a zip that is not a workbook, or a damaged one: openpyxl raises many kinds
+        raise InvalidInput("file", "is not a readable .xlsx workbook: open it in Excel and save it again, "
+                                   "or save it as CSV.") from None
+
+
+def _read_xlsx(data: bytes, sheet: str | None) -> list[list[str]]:
+    book = _open_workbook(data)
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise InvalidInput("sheet", f"the workbook has no sheet {sheet!r}; it has: {', '.join(book.sheetnames)}.")
+        if not book.sheetnames:
+            return []
+        worksheet = book[sheet] if sheet is not None else book.worksheets[0]
+        records: list[list[str]] = []
+        cells = 0
+        for values in worksheet.iter_rows(values_only=True):
+            cells += len(values)
+            if cells > MAX_SHEET_CELLS:
+                raise InvalidInput("file", f"has more than {MAX_SHEET_CELLS:,} cells in its sheet.")
+            records.append([_cell_text(v) for v in values])
+    finally:
+        book.close()
+    while records and not any(c.strip() for c in records[0]):
+        records.pop(0)
+    return records
+
+
+def _cell_text(value: object) -> str:
+    """A workbook cell as a CSV would hold it: a date as YYYY-MM-DD, a whole number without ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _read_bytes(source: bytes | str | Path | BinaryIO) -> bytes:
@@ -223,17 +359,48 @@ def _read_bytes(source: bytes | str | Path | BinaryIO) -> bytes:
     if hasattr(source, "read"):
         data = source.read()
         return data.encode() if isinstance(data, str) else bytes(data)
-    raise InvalidInput("file", "must be a CSV file.")
+    raise InvalidInput("file", "must be a CSV or .xlsx file.")
+
+
+# What spreadsheets on school computers write when they do not write UTF-8: Windows' Western
+# code page, and Mac Excel's "Comma Separated Values". charset-normalizer chooses between these
+# first: left to choose among all code pages it reads a short roster's "Siobhán" as Japanese.
+_WESTERN = ["cp1252", "mac_roman"]
 
 
 def _decode(data: bytes) -> str:
-    """UTF-8 (with or without a byte-order mark), else Windows-1252, else Latin-1."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
+    """The file's text: by its byte-order mark (UTF-32, UTF-16, UTF-8), else as UTF-16 if every
+    other byte is NUL, else as UTF-8, else in the encoding charset-normalizer finds (Windows-1252
+    when in doubt), else Latin-1 (which reads any bytes)."""
+    for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+                          (codecs.BOM_UTF8, "utf-8-sig")):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                data = data[len(bom):]  # a mark and then something else: find out what
+                break
+    if len(data) >= 4 and len(data) % 2 == 0 and b"\x00" in data[:200]:
+        even, odd = data[0:200:2].count(0), data[1:200:2].count(0)
+        if max(even, odd) > 0.3 * len(data[:200]) / 2 and min(even, odd) == 0:
+            try:
+                return data.decode("utf-16-le" if odd else "utf-16-be")
+            except UnicodeDecodeError:
+                pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    western = list(charset_normalizer.from_bytes(data, cp_isolation=_WESTERN))
+    if western:
+        least = min(match.chaos for match in western)
+        if least == 0 or (guess := charset_normalizer.from_bytes(data).best()) is None or guess.chaos >= least:
+            return str(next(m for m in sorted(western, key=lambda m: _WESTERN.index(m.encoding))
+                            if m.chaos == least))
+        return str(guess)
+    guess = charset_normalizer.from_bytes(data).best()
+    return str(guess) if guess is not None else data.decode("latin-1")
 
 
 def _norm(name: str) -> str:
@@ -245,13 +412,15 @@ def map_columns(header: list[str], known: tuple[str, ...], mapping: dict[str, st
     """(our column -> cell index, file column -> our column, ignored file columns).
 
     `mapping` names the file's own columns: file column -> our column, or None to leave
-    that column out even when its name is one PlanTable recognises.
+    that column out even when its name is one PlanTable recognises. (SCORE_COLUMN is for
+    `score_columns`, and leaves the column out here.) Among several columns that could be
+    ours, the one with the name nearest ours (earliest in ALIASES) is read; the rest are ignored.
     """
     position: dict[str, int] = {}
     detected: dict[str, str] = {}
     left_out: set[int] = set()
     for file_col, ours in (mapping or {}).items():
-        if ours is None:
+        if ours is None or ours == SCORE_COLUMN:
             left_out.update(i for i, h in enumerate(header) if h.strip().lower() == file_col.strip().lower())
             continue
         if ours not in known:
@@ -264,19 +433,27 @@ def map_columns(header: list[str], known: tuple[str, ...], mapping: dict[str, st
             raise InvalidInput("mapping", f"two columns are mapped to {ours!r}.")
         position[ours] = matches[0]
         detected[header[matches[0]]] = ours
-    by_alias = {_norm(ours): ours for ours in known} | {
-        alias: ours for ours in known for alias in ALIASES.get(ours, ())}
-    ignored = []
-    for i, h in enumerate(header):
-        if i in position.values():
-            continue
-        ours = None if i in left_out else by_alias.get(_norm(h))
-        if ours is not None and ours not in position:
+    rank: dict[str, tuple[str, int]] = {}
+    for ours in known:
+        for n, alias in enumerate((_norm(ours), *ALIASES.get(ours, ()))):
+            rank.setdefault(alias, (ours, n))
+    candidates = sorted((rank[_norm(h)][1], i, rank[_norm(h)][0]) for i, h in enumerate(header)
+                        if i not in left_out and i not in position.values() and _norm(h) in rank)
+    for _, i, ours in candidates:
+        if ours not in position and i not in position.values():
             position[ours] = i
-            detected[h] = ours
-        elif h:
-            ignored.append(h)
+            detected[header[i]] = ours
+    ignored = [h for i, h in enumerate(header) if h and i not in position.values()]
     return position, detected, ignored
+
+
+def score_columns(header: list[str], mapping: dict[str, str | None] | None) -> list[tuple[int, str]]:
+    """The (cell index, column name) of each column `mapping` calls a SCORE_COLUMN, in the file's order."""
+    named = {c.strip().lower() for c, ours in (mapping or {}).items() if ours == SCORE_COLUMN}
+    missing = named - {h.lower() for h in header}
+    if missing:
+        raise InvalidInput("mapping", f"the file has no column {sorted(missing)[0]!r}.")
+    return [(i, h) for i, h in enumerate(header) if h.lower() in named]
 
 
 def _cells(header_len: int, row: list[str], position: dict[str, int]) -> dict[str, str] | str | None:
@@ -291,28 +468,55 @@ def _cells(header_len: int, row: list[str], position: dict[str, int]) -> dict[st
 
 
 @overload
-def _prepare(kind: Literal["roster"], actor_id: int, source, mapping, known, required) -> RosterPreview: ...
+def _prepare(kind: Literal["roster"], actor_id: int, source, mapping, known, required, sheet=None
+             ) -> RosterPreview: ...
 
 
 @overload
-def _prepare(kind: Literal["assessments"], actor_id: int, source, mapping, known, required) -> AssessmentPreview: ...
+def _prepare(kind: Literal["assessments"], actor_id: int, source, mapping, known, required, sheet=None
+             ) -> AssessmentPreview: ...
 
 
-def _prepare(kind: str, actor_id: int, source, mapping, known, required) -> ImportPreview:
-    header, records = read_csv(source)
+def _prepare(kind: str, actor_id: int, source, mapping, known, required, sheet=None) -> ImportPreview:
+    header, records = read_table(source, sheet)
     position, detected, ignored = map_columns(header, known, mapping)
+    scores = score_columns(header, mapping)
+    if scores and kind != "assessments":
+        raise InvalidInput("mapping", f"{scores[0][1]!r}: only an assessments file has score columns.")
+    if scores:  # a wide file: each score column names its own assessment and holds its score
+        # One score or percentile for the whole row would be copied to every score column's result.
+        for ours in ("score", "percentile"):
+            if ours in position:
+                raise InvalidInput("mapping", f"the file has score columns, so no column can also be `{ours}` "
+                                              f"({header[position[ours]]!r} is): leave it out, or make it a score "
+                                              "column too.")
+        required = tuple(c for c in required if c != "assessment")
+        detected |= {name: SCORE_COLUMN for _, name in scores}
+        ignored = [h for h in ignored if h not in detected]
     missing = [c for c in required if c not in position]
     preview_cls = RosterPreview if kind == "roster" else AssessmentPreview
     preview = preview_cls(kind=kind, actor_id=actor_id, columns=detected, ignored=ignored, missing=missing)
     if missing:
         preview.rejected.append((1, f"missing required column(s): {', '.join(missing)}"))
         return preview
+    written_as = {ours: WRITTEN_AS[_norm(header[i])] for ours, i in position.items() if _norm(header[i]) in WRITTEN_AS}
     for line, record in records:
-        cells = _cells(len(header), record, position)
+        cells = _cells(len(header), record, position | {f"{SCORE_COLUMN} {i}": i for i, _ in scores})
         if isinstance(cells, str):
             preview.rejected.append((line, cells))
-        elif cells is not None:
-            preview.rows.append((line, {c: cells.get(c, "") for c in known}))
+            continue
+        if cells is None:
+            continue
+        for ours, form in written_as.items():
+            if cells[ours] and not cells[ours].lower().startswith(form.split("{}")[0].lower()):
+                cells[ours] = form.format(cells[ours])
+        row = {c: cells.get(c, "") for c in known}
+        if not scores:
+            preview.rows.append((line, row))
+        for i, name in scores:  # a student absent for a test has an empty cell: no result
+            if cells[f"{SCORE_COLUMN} {i}"]:
+                preview.rows.append((line, row | {"assessment": f"{row['assessment']} {name}".strip(),
+                                                  "score": cells[f"{SCORE_COLUMN} {i}"]}))
     return preview
 
 
@@ -366,8 +570,17 @@ class _RosterRow:
 
 
 def _grade(value: str) -> str:
-    if value.strip().lower() in ("k", "kg", "kindergarten"):
+    """The grade as the digits Student.grade holds, however the school's system writes it; a
+    value not read here is passed on for the grade check to refuse."""
+    key = _norm(value)
+    if key in _KINDERGARTEN:
         return "0"
+    if key in _NOT_A_GRADE:
+        raise InvalidInput("grade", f"{_NOT_A_GRADE[key]} is not a grade PlanTable holds: plans are for "
+                                    "kindergarten (K, KG, KF, KH or TK) to grade 12.")
+    words = value.strip().lower().split()
+    if len(words) == 2 and words[1] == "grade" and words[0] in _ORDINALS:  # "Fifth Grade"
+        return str(_ORDINALS[words[0]])
     match = _GRADE.match(value.strip())
     return match.group(1) if match else value
 
@@ -512,9 +725,10 @@ def _describe(row: _RosterRow) -> dict[str, Any]:
     return {"line": row.line, "student_id": v["local_id"], "detail": detail}
 
 
-def preview_roster(db: Database, actor_id: int, file_or_bytes, mapping: dict[str, str] | None = None) -> RosterPreview:
-    """Read a roster CSV and say, line by line, what importing it would do. Writes nothing."""
-    preview = _prepare("roster", actor_id, file_or_bytes, mapping, ROSTER_COLUMNS, ROSTER_REQUIRED)
+def preview_roster(db: Database, actor_id: int, file_or_bytes, mapping: dict[str, str | None] | None = None,
+                   sheet: str | None = None) -> RosterPreview:
+    """Read a roster file and say, line by line, what importing it would do. Writes nothing."""
+    preview = _prepare("roster", actor_id, file_or_bytes, mapping, ROSTER_COLUMNS, ROSTER_REQUIRED, sheet)
     with db.read() as s:
         actor = _importer(s, actor_id)
         if preview.missing:
@@ -712,14 +926,27 @@ class _AssessmentRow:
 
 
 def _date(value: str) -> str:
-    match = _US_DATE.match(value.strip())
-    if match:
+    """A test date, however a spreadsheet or an assessment vendor writes it, as YYYY-MM-DD; an
+    empty cell stays empty (for the date check to say it is required)."""
+    value = value.strip()
+    if not value:
+        return value
+    if match := _YMD.match(value):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _MDY.match(value):
         month, day, year = (int(g) for g in match.groups())
-        try:
-            return dt.date(year, month, day).isoformat()
-        except ValueError:
-            return value
-    return value
+        if len(match.group(3)) == 2:
+            # These are the test dates of children now at school: a two-digit year is 2000–2079
+            # (not Python's %y rule, which makes 69–99 the 1900s); 80–99 stay the 1900s.
+            year += 2000 if year < 80 else 1900
+    elif (match := _SERIAL.match(value)) and int(match.group(1)) in _SERIALS:
+        return (_EXCEL_EPOCH + dt.timedelta(days=int(match.group(1)))).isoformat()
+    else:
+        raise InvalidInput("date", f"{value!r} is not a date; write it as {_DATE_FORMS}.")
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        raise InvalidInput("date", f"{value!r} is not a day of the calendar; write it as {_DATE_FORMS}.") from None
 
 
 def _plan_assessments(session: Session, actor: User, preview: ImportPreview):
@@ -765,10 +992,11 @@ def _plan_assessments(session: Session, actor: User, preview: ImportPreview):
     return planned, rejected
 
 
-def preview_assessments(db: Database, actor_id: int, file_or_bytes,
-                        mapping: dict[str, str] | None = None) -> AssessmentPreview:
-    """Read an assessments CSV and say, line by line, what importing it would do. Writes nothing."""
-    preview = _prepare("assessments", actor_id, file_or_bytes, mapping, ASSESSMENT_COLUMNS, ASSESSMENT_REQUIRED)
+def preview_assessments(db: Database, actor_id: int, file_or_bytes, mapping: dict[str, str | None] | None = None,
+                        sheet: str | None = None) -> AssessmentPreview:
+    """Read an assessments file and say, line by line, what importing it would do. Writes nothing."""
+    preview = _prepare("assessments", actor_id, file_or_bytes, mapping, ASSESSMENT_COLUMNS, ASSESSMENT_REQUIRED,
+                       sheet)
     with db.read() as s:
         actor = _importer(s, actor_id)
         if preview.missing:

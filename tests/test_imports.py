@@ -492,7 +492,8 @@ def test_bad_assessment_rows_are_rejected_by_line_and_nothing_is_written(lite):
     assert preview.rejected == [
         (3, "student_id: no student '1002' on your caseload."),
         (4, "student_id: no student '9999' on your caseload."),
-        (5, "date: must be a date (YYYY-MM-DD)."),
+        (5, "date: '2026-13-01' is not a day of the calendar; write it as M/D/YYYY, M/D/YY, YYYY-MM-DD, "
+            "YYYY/MM/DD or YYYY-MM-DD HH:MM:SS (an Excel date number such as 45915 is read too)."),
         (6, "percentile: must be between 1 and 99."),
         (7, "assessment: CogAT on 2026-10-07 for '1001' is already on line 2."),
         (8, "assessment: is required."),

@@ -16,6 +16,8 @@ import streamlit as st
 from plpcore import imports
 from plpcore.db import Database
 from plpcore.errors import PlanTableError
+from plpcore.export import csv_bytes
+from ui.downloads import download_button
 from ui.feedback import md, show_error, show_exception, write
 from ui.session import SignedIn
 
@@ -25,8 +27,11 @@ FILE = "import_file"
 CONFIRMED = "import_confirmed"  # (file fingerprint, summary) of the preview the user pressed Import on
 RESULT = "import_result"  # the last import's ImportResult: its new sign-ins are shown until dismissed
 WHERE = "import"  # where a refused import is reported: in the result area
+SHEET = "import_sheet"  # + the file's digest: the sheet of a workbook that is read
 
 IGNORE = "(ignore)"
+# What the uploader should accept: Excel saves "Unicode Text" (UTF-16, tab-separated) as .txt.
+FILE_TYPES = ["csv", "txt", "tsv", "xlsx"]
 
 
 @dataclass(frozen=True)
@@ -40,14 +45,20 @@ class Kind:
     samples: tuple[str, ...]
     preview: Callable[..., imports.ImportPreview]
     commit: Callable[..., imports.ImportResult]
+    wide: bool = False  # a file may instead have one column per score, each becoming a result
 
     def help(self) -> str:
         required = ", ".join(f"`{c}`" for c in self.columns if c in self.required)
         optional = ", ".join(f"`{c}`" for c in self.columns if c not in self.required)
-        samples = " and ".join(f"`{s}`" for s in self.samples)
+        samples = ", ".join(f"`{s}`" for s in self.samples)
+        wide = (" Or one row per student with a column per score (as CogAT and Iowa reports are): choose "
+                f"*{SCORES}* for each score column below.") if self.wide else ""
         return (f"One row per {self.one_row_per}, under a header line. Required columns: {required}; optional: "
-                f"{optional}. A student-information system's own column names are recognised, or matched below. "
-                f"Examples: {samples}.")
+                f"{optional}. A student-information system's own column names are recognised, or matched below."
+                f"{wide} A CSV, tab-separated text or .xlsx file. Examples: {samples}.")
+
+
+SCORES = "a score (one result per column)"
 
 
 KINDS = {
@@ -55,8 +66,9 @@ KINDS = {
                    "student", ("samples/roster.csv", "samples/roster-bad.csv"),
                    imports.preview_roster, imports.commit_roster),
     "assessments": Kind("Assessment results", imports.ASSESSMENT_COLUMNS, imports.ASSESSMENT_REQUIRED,
-                        "result", ("samples/assessments.csv",),
-                        imports.preview_assessments, imports.commit_assessments),
+                        "result", ("samples/assessments.csv", "samples/assessments-wide.csv",
+                                    "samples/assessments-nwea-map.csv"),
+                        imports.preview_assessments, imports.commit_assessments, wide=True),
 }
 
 
@@ -70,7 +82,10 @@ def forget_result() -> None:
 def read_columns(name: str, kind: Kind, data: bytes) -> dict[str, str | None] | None:
     """The file's columns, matched as the user chose; None (and why, shown) when it cannot be read."""
     try:
-        header, _ = imports.read_csv(data)
+        sheets = imports.sheet_names(data)
+        if len(sheets) > 1:
+            st.selectbox("Sheet", sheets, key=_sheet_key(data))
+        header, _ = imports.read_table(data, sheet(data))
     except PlanTableError as exc:
         show_exception(exc)
         return None
@@ -82,8 +97,9 @@ def _choose_columns(name: str, kind: Kind, header: list[str], data: bytes) -> di
     automatic match."""
     _, automatic, unrecognised = imports.map_columns(header, kind.columns)
     missing = [c for c in kind.required if c not in automatic.values()]
-    options = [IGNORE, *kind.columns]
-    digest = hashlib.sha256(data).hexdigest()[:16]  # a new file starts again from its own automatic match
+    options = [IGNORE, *kind.columns, *([imports.SCORE_COLUMN] if kind.wide else [])]
+    # a new file (or sheet) starts again from its own automatic match
+    digest = hashlib.sha256(data + repr(sheet(data)).encode()).hexdigest()[:16]
     shown = [(i, column) for i, column in enumerate(header) if column and column not in header[:i]]
     mapping: dict[str, str | None] = {}
     with st.expander(f"Columns: {len(automatic)} of the file's {len(shown)} matched to PlanTable's",
@@ -93,18 +109,33 @@ def _choose_columns(name: str, kind: Kind, header: list[str], data: bytes) -> di
         for n, (i, column) in enumerate(shown):
             choice = grid[n % 3].selectbox(
                 md(column), options, index=options.index(automatic.get(column, IGNORE)),
-                format_func=lambda c: f"{c} (required)" if c in kind.required else c,
+                format_func=lambda c: _option_label(kind, c),
                 key=f"import_map_{name}_{digest}_{i}",
             )
             mapping[column] = None if choice == IGNORE else choice
     return mapping
 
 
+def _option_label(kind: Kind, column: str) -> str:
+    if column == imports.SCORE_COLUMN:
+        return SCORES
+    return f"{column} (required)" if column in kind.required else column
+
+
+def _sheet_key(data: bytes) -> str:
+    return f"{SHEET}_{hashlib.sha256(data).hexdigest()[:16]}"
+
+
+def sheet(data: bytes) -> str | None:
+    """The sheet of a workbook chosen to read; None for its first, or for a text file."""
+    return st.session_state.get(_sheet_key(data))
+
+
 def make_preview(db: Database, user: SignedIn, kind: Kind, data: bytes, mapping: dict[str, str | None]
                  ) -> imports.ImportPreview | None:
     """What importing the file would do; None (and why, shown) when plpcore refuses to say."""
     try:
-        return kind.preview(db, user.id, data, mapping)
+        return kind.preview(db, user.id, data, mapping, sheet=sheet(data))
     except PlanTableError as exc:
         show_exception(exc)
         return None
@@ -113,7 +144,7 @@ def make_preview(db: Database, user: SignedIn, kind: Kind, data: bytes, mapping:
 def fingerprint(name: str, data: bytes, mapping: dict[str, str | None]) -> str:
     """The file, its kind and its column choices: what a press of Import was a press on."""
     digest = hashlib.sha256(data)
-    digest.update(repr((name, sorted(mapping.items(), key=str))).encode())
+    digest.update(repr((name, sheet(data), sorted(mapping.items(), key=str))).encode())
     return digest.hexdigest()
 
 
@@ -186,9 +217,9 @@ def show_result() -> None:
         st.dataframe(accounts, hide_index=True, width="stretch",
                      column_config={"role": "Role", "username": "Username", "name": "Name",
                                     "initial password": "Initial password"})
-        st.download_button("Download the new sign-ins (CSV)", accounts.to_csv(index=False).encode("utf-8-sig"),
-                           file_name="new-sign-ins.csv", mime="text/csv", key="import_accounts_csv",
-                           on_click="ignore")
+        download_button("Download the new sign-ins (CSV)", csv_bytes(accounts),
+                        file_name="new-sign-ins.csv", mime="text/csv", key="import_accounts_csv",
+                        on_click="ignore")
     if result.invitations:
         invited = pd.DataFrame([{"name": i.name, "username": i.username, "email": i.email, "link": i.link}
                                 for i in result.invitations])
@@ -199,9 +230,9 @@ def show_result() -> None:
             st.dataframe(invited, hide_index=True, width="stretch",
                          column_config={"name": "Name", "username": "Username", "email": "E-mail",
                                         "link": "Welcome link"})
-            st.download_button("Download the welcome links (CSV)", invited.to_csv(index=False).encode("utf-8-sig"),
-                               file_name="welcome-links.csv", mime="text/csv", key="import_links_csv",
-                               on_click="ignore")
+            download_button("Download the welcome links (CSV)", csv_bytes(invited),
+                            file_name="welcome-links.csv", mime="text/csv", key="import_links_csv",
+                            on_click="ignore")
         else:
             st.info(f"{len(invited)} new sign-ins with an e-mail address are e-mailed a link to choose their "
                     "own password.")

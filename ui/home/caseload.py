@@ -11,7 +11,9 @@ import streamlit as st
 from plpcore import queries
 from plpcore.db import Database
 from plpcore.errors import PlanTableError
+from plpcore.export import csv_bytes
 from ui import routes
+from ui.downloads import download_button
 from ui.feedback import show_exception
 from ui.home.picker import plan_id_of, plan_picker
 from ui.session import SignedIn
@@ -68,14 +70,15 @@ def show(db: Database, user: SignedIn, top: Callable[[], None]) -> None:
     pick, download = st.columns([2, 1], vertical_alignment="bottom")
     with pick:
         plan_picker(shown, schedule=True)
-    download.download_button(
-        "Export caseload (CSV)",
-        shown.drop(columns=["_flag_count"]).to_csv(index=False).encode(),
-        file_name=f"caseload-{dt.date.today():%Y-%m-%d}.csv",
-        mime="text/csv",
-        key="home_download",
-        width="stretch",
-    )
+    with download:
+        download_button(
+            "Export caseload (CSV)",
+            csv_bytes(shown.drop(columns=["_flag_count"])),
+            file_name=f"caseload-{dt.date.today():%Y-%m-%d}.csv",
+            mime="text/csv",
+            key="home_download",
+            width="stretch",
+        )
 
 
 def empty_caseload(user: SignedIn) -> None:
