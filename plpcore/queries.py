@@ -727,40 +727,6 @@ TEAM_LINK_COLUMNS = ["link_id", "student_id", "student", "user_id", "person", "u
                      "active"]
 
 
-def team_links(db: Database, actor_id: int) -> pd.DataFrame:
-    """Who is linked to which student, for the students the actor may manage links of.
-
-    An admin sees the whole school; a specialist the students on their caseload.
-    """
-    with db.read() as s:
-        actor = active_user(s, actor_id)
-        if actor is None or actor.school_id is None:
-            raise deny(actor_id, Action.MANAGE_LINKS, "link", None, None)
-        if actor.is_admin:
-            managed = select(Student.id).where(Student.school_id == actor.school_id)
-        else:
-            managed = select(Link.student_id).where(
-                Link.user_id == actor_id, Link.relationship == Relationship.SPECIALIST, Link.active.is_(True))
-        rows = s.execute(
-            select(Link.id, Link.student_id, Student.first_name, Student.preferred_name, Student.last_name,
-                   Link.user_id, User.display_name, User.username, Link.relationship, Link.course, Link.active)
-            .join(Student, Student.id == Link.student_id)
-            .join(User, User.id == Link.user_id)
-            .where(Link.student_id.in_(managed))
-            .order_by(Student.last_name, Student.first_name, Link.relationship, User.display_name)
-        ).all()
-        note_view(s, actor_id, "links", field=f"{len(rows)} links")
-    return pd.DataFrame(
-        [
-            {"link_id": r.id, "student_id": r.student_id, "student": f"{r.preferred_name or r.first_name} {r.last_name}",
-             "user_id": r.user_id, "person": r.display_name, "username": r.username,
-             "relationship": str(r.relationship), "course": r.course or "", "active": r.active}
-            for r in rows
-        ],
-        columns=TEAM_LINK_COLUMNS,
-    )
-
-
 def _holds_every_word(search: str, *columns: Any) -> list[Any]:
     """A WHERE clause per word of the search: each word is in one of the columns, in any case
     ("ana lop" finds Ana Lopez). No words, no clause."""
@@ -801,8 +767,10 @@ def student_page(db: Database, actor_id: int, search: str = "", page: int = 1,
 
 def team_links_page(db: Database, actor_id: int, search: str = "", page: int = 1, per_page: int = accounts.PER_PAGE,
                     *, removed_too: bool = False) -> accounts.Page:
-    """One page of `team_links`, with its rule: the active links (`removed_too`: every link) whose
-    student, person or username holds every word of `search`; by student (not by name: see below)."""
+    """Who is linked to which student, for the students the actor may manage links of (an admin:
+    the whole school; a specialist: their caseload), one page at a time: the active links
+    (`removed_too`: every link) whose student, person or username holds every word of `search`;
+    by student (not by name: see below)."""
     search = accounts.searched(search)
     with db.read() as s:
         actor = active_user(s, actor_id)

@@ -348,7 +348,6 @@ CELLS = [
     Cell(queries.my_students, lambda w, a, p: queries.my_students(w.db, a), (), ANYONE, ("unknown", "inactive")),
     Cell(queries.supports_owed, lambda w, a, p: queries.supports_owed(w.db, a), (), ANYONE, ("unknown", "inactive")),
     Cell(queries.caseload, lambda w, a, p: queries.caseload(w.db, a), (), STAFF, ("gia", "ben", "unknown", "inactive")),
-    Cell(queries.team_links, lambda w, a, p: queries.team_links(w.db, a), (), ANYONE, ("unknown", "inactive")),
     Cell(queries.team_links_page, lambda w, a, p: queries.team_links_page(w.db, a, "ana"), (), ANYONE,
          ("unknown", "inactive")),
     Cell(queries.student_page, lambda w, a, p: queries.student_page(w.db, a, "lopez"), (), STAFF,
@@ -544,7 +543,7 @@ def test_lists_of_ones_own_students_never_show_another_teams_student(world, outs
     actor = getattr(world, outsider)
     assert world.ana_student not in set(queries.my_students(world.db, actor).student_id)
     assert world.ana_student not in set(queries.supports_owed(world.db, actor).student_id)
-    assert world.ana_student not in set(queries.team_links(world.db, actor).student_id)
+    assert world.ana_student not in {row["student_id"] for row in queries.team_links_page(world.db, actor).rows}
     assert world.ana_student not in {m["student_id"] for m in queries.upcoming_meetings(world.db, actor)}
     if outsider in ("pat", "tom"):
         assert world.ana_student not in set(queries.caseload(world.db, actor).student_id)
