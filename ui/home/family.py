@@ -40,7 +40,7 @@ def show(db: Database, user: SignedIn, top: Callable[[], None]) -> None:
         return
     children = mine.loc[mine.relationship == "guardian"].drop_duplicates("student_id")
     if children.empty:
-        st.title("Home")
+        st.title("Home", anchor=False)
         top()
         st.info("No student is linked to your account yet. Ask your child's school to link you.")
         return
@@ -52,12 +52,12 @@ def show(db: Database, user: SignedIn, top: Callable[[], None]) -> None:
         plan_id = summary["current_plan_id"]
         doc = queries.student_plan(db, user.id, plan_id) if plan_id is not None else None
     except PlanTableError as exc:  # someone else's child, or no child at all: plpcore refuses and audits
-        st.title("Home")
+        st.title("Home", anchor=False)
         _child_switch(names, child)
         top()
         show_exception(exc)
         return
-    st.title(md(f"{summary['name']} at a glance"))
+    st.title(md(f"{summary['name']} at a glance"), anchor=False)
     plan = doc["plan"] if doc is not None else None
     st.caption(md(f"Grade {summary['grade']}" + (f" · {plan['kind']} {plan['year']} · {plan['status']}" if plan else "")))
     _child_switch(names, child)
@@ -66,7 +66,7 @@ def show(db: Database, user: SignedIn, top: Callable[[], None]) -> None:
         st.info("There is no plan for this school year yet.")
         return
     _acknowledgement(db, user, doc)
-    st.header("Goals, and a check-in at home for each")
+    st.header("Goals, and a check-in at home for each", anchor=False)
     goal_cards(doc, own=f"{summary['first_name']}'s own rating", team="Team's rating", from_home=True,
                below=lambda goal, _rated: _check_in_form(db, user, goal["id"]))
     _home_supports(db, user, doc)
@@ -149,7 +149,7 @@ def _send_check_in(db: Database, user_id: int, goal_id: int) -> None:
 
 def _home_supports(db: Database, user: SignedIn, doc: PlanDoc) -> None:
     """Supports at home: the agreed ones (a parent logs the ones plpcore says they may), and one they offer to do."""
-    st.header("Supports at home")
+    st.header("Supports at home", anchor=False)
     for support in doc["supports"]:
         if support["setting"] == "home" and support["status"] != "stopped":
             _home_support(db, user, support)

@@ -82,7 +82,7 @@ def later(meetings: list[UpcomingMeeting]) -> None:
     shown = {m["id"] for m in first(meetings)}
     rest = [m for m in meetings if m["id"] not in shown]
     if rest:
-        st.header("Later meetings")
+        st.header("Later meetings", anchor=False)
     for meeting in rest[:UPCOMING_SHOWN]:
         _row(meeting)
 

@@ -25,7 +25,7 @@ from ui.words import RATING_LABELS
 
 def show(db: Database, user: SignedIn, top: Callable[[], None]) -> None:
     """My goals; `top` draws what comes right under the title (today's meetings)."""
-    st.title("My goals")
+    st.title("My goals", anchor=False)
     top()
     try:
         mine = queries.my_students(db, user.id)
