@@ -51,12 +51,15 @@ def revise_first_goal(page, text: str) -> None:
     settle(page)
 
 
-def signed_in_tab(browser, demo, demo_server, role: str):
+def signed_in_tab(browser, demo, demo_server, role: str, *, username: str | None = None):
+    """A tab signed in as the demo's account of that role, or as `username` (of the same role:
+    every account of a role shares its password)."""
     context = browser.new_context(viewport=TALL)
     context.set_default_timeout(30_000)
     page = context.new_page()
     open_app(page, demo_server.base)
-    sign_in(page, *account(demo, role))
+    name, password = account(demo, role)
+    sign_in(page, username or name, password)
     return page
 
 
