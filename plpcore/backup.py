@@ -1,4 +1,5 @@
-"""Backups of the whole database, and restoring one: SQLite's online backup, or pg_dump/pg_restore."""
+"""Backups of the whole database, and restoring one: SQLite's online backup, or pg_dump/pg_restore;
+and copying a SQLite pilot into PostgreSQL when a school's pilot becomes the district's."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, insert, inspect, select
 from sqlalchemy.engine import make_url
 
 from plpcore.db import Database, init_schema
@@ -19,6 +20,7 @@ from plpcore.models import Base, School, User
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
 PG_TIMEOUT_S = 3600
+COPY_BATCH = 1000  # rows per INSERT while copying: few round trips, bounded memory
 
 
 def holds_data(db: Database) -> bool:
@@ -30,18 +32,23 @@ def holds_data(db: Database) -> bool:
 
 
 def contents(db: Database) -> tuple[int, str]:
-    """(rows, checksum) of every PlanTable table: what a restore must give back exactly.
+    """(rows, checksum) of every PlanTable table: what a restore or a copy must give back exactly.
 
-    The checksum is a SHA-256 over each table's rows in primary-key order, so two databases
-    of the same kind with the same contents have the same one, whatever their files look like.
+    The checksum is a SHA-256 over each table's rows in primary-key order, as Python values, so two
+    databases with the same contents have the same one, whatever their files look like and
+    whether they are SQLite or PostgreSQL.
     """
-    digest, rows = hashlib.sha256(), 0
     with db.engine.connect() as conn:
-        for table in Base.metadata.sorted_tables:
-            digest.update(table.name.encode())
-            for row in conn.execute(select(table).order_by(*table.primary_key.columns)):
-                digest.update(repr(tuple(row)).encode())
-                rows += 1
+        return _contents(conn)
+
+
+def _contents(conn) -> tuple[int, str]:
+    digest, rows = hashlib.sha256(), 0
+    for table in Base.metadata.sorted_tables:
+        digest.update(table.name.encode())
+        for row in conn.execute(select(table).order_by(*table.primary_key.columns)):
+            digest.update(repr(tuple(row)).encode())
+            rows += 1
     return rows, digest.hexdigest()
 
 
@@ -88,6 +95,9 @@ def restore(db: Database, path: str | Path, *, force: bool = False) -> None:
             raise InvalidInput("backup file", f"{path} is not an SQLite backup.")
         _sqlite_restore(db, path)
     elif db.engine.dialect.name == "postgresql":
+        if magic.startswith(SQLITE_MAGIC):
+            raise InvalidInput("backup file", f"{path} is an SQLite backup; to move it into PostgreSQL, run "
+                                              f"python -m plpcore copy-db --db sqlite:///{path.resolve()} --to URL.")
         if not magic.startswith(PG_MAGIC):
             raise InvalidInput("backup file", f"{path} is not a PostgreSQL backup made by pg_dump -Fc.")
         db.engine.dispose()  # no pooled connection of ours in the way of the restore's DROPs
@@ -96,6 +106,39 @@ def restore(db: Database, path: str | Path, *, force: bool = False) -> None:
     else:
         raise InvalidInput("database", f"restore supports SQLite and PostgreSQL, not {db.engine.dialect.name}.")
     init_schema(db)
+
+
+def copy_database(source: Database, target: Database) -> tuple[tuple[int, str], tuple[int, str]]:
+    """Copy every row of `source` into `target`, an empty database of any kind (a SQLite pilot
+    into the district's PostgreSQL); the (rows, checksum) of what was read, and of the target after.
+
+    The source is read in one transaction, so a pilot still in use gives a consistent copy; the
+    target is written in one transaction, so a failed copy leaves it as empty as it was (with the
+    schema, which the migrations create first). Ids are kept, and PostgreSQL's sequences are moved
+    past them so that the next row added gets a new one.
+    """
+    if source.url == target.url:
+        raise InvalidInput("--to", "is the database being copied; give an empty one.")
+    init_schema(source)  # a pilot on an older release is upgraded first, as the app would
+    init_schema(target)
+    if holds_data(target):
+        raise InvalidInput("--to", "already holds a school or accounts; copy only into an empty database.")
+    with source.engine.connect() as reader, reader.begin(), target.engine.begin() as writer:
+        for table in Base.metadata.sorted_tables:
+            rows = reader.execution_options(yield_per=COPY_BATCH).execute(select(table)).mappings()
+            for batch in rows.partitions():
+                writer.execute(insert(table), [dict(row) for row in batch])
+        if target.engine.dialect.name == "postgresql":
+            for table in Base.metadata.sorted_tables:
+                key = list(table.primary_key.columns)
+                if len(key) == 1 and key[0].autoincrement in (True, "auto") and key[0].type.python_type is int:
+                    after = select(func.coalesce(func.max(key[0]), 0) + 1).scalar_subquery()
+                    writer.execute(select(func.setval(func.pg_get_serial_sequence(table.name, key[0].name),
+                                                      after, False)))
+        read = _contents(reader)  # in the same snapshot as the copy, whoever wrote to the pilot since
+    if target.engine.dialect.name == "postgresql":
+        target.analyze()
+    return read, contents(target)
 
 
 def _sqlite_copy(db: Database, target: Path) -> None:

@@ -1,4 +1,4 @@
-"""The command line, `python -m plpcore COMMAND`: set up, demo data, users, imports, export, backup, e-mail.
+"""The command line, `python -m plpcore COMMAND`: set up, demo data, users, imports, export, backup, copy, e-mail.
 
 Every command exits 0 when it did its job, and otherwise prints one line
 `error: <reason>` on stderr and exits 1 (2 for a command line it cannot parse).
@@ -97,6 +97,10 @@ def build_parser() -> Parser:
 
     commands.add_parser("send-due", parents=[common],
                         help="queue today's reminders and digests (run daily; `send` delivers them)")
+
+    p = commands.add_parser("copy-db", parents=[common],
+                            help="copy the whole database into an empty one: a SQLite pilot into PostgreSQL")
+    p.add_argument("--to", required=True, metavar="URL", help="the empty database to copy into")
 
     p = commands.add_parser("restore", parents=[common], help="replace the database with a backup")
     p.add_argument("path", type=Path)
@@ -331,6 +335,17 @@ def cmd_restore(args) -> None:
     print(f"restored from {args.path}: {rows} rows, checksum {checksum}")
 
 
+def cmd_copy_db(args) -> None:
+    from plpcore import backup
+    from plpcore.db import Database
+
+    read, written = backup.copy_database(_database(args, migrate=False), Database(args.to))
+    print(f"copied from: {read[0]} rows, checksum {read[1]}")
+    print(f"copied to:   {written[0]} rows, checksum {written[1]}")
+    if read != written:
+        raise PlanTableError("the copy differs from the database it was made from; do not use it.")
+
+
 def cmd_send(args) -> None:
     import signal
     import time
@@ -378,6 +393,7 @@ COMMANDS = {
     "import-assessments": cmd_import_assessments,
     "export-student": cmd_export_student,
     "backup": cmd_backup,
+    "copy-db": cmd_copy_db,
     "restore": cmd_restore,
     "send": cmd_send,
     "send-due": cmd_send_due,
