@@ -26,10 +26,37 @@ REPORTS = ARTIFACTS / "axe"
 _axe = Axe()
 
 
-def violations(page) -> list[dict[str, Any]]:
-    """axe-core's violations on the page as it is drawn now."""
-    settle(page)
-    return _axe.run(page, options=RULES).response["violations"]
+# Started before axe looks, read after: did anything fade meanwhile? While a script run is under
+# way Streamlit marks what it will redraw stale and, after half a second, fades it (opacity
+# 1s ease-in 0.5s): colours measured then are a passing frame's, not the screen's. A live room's
+# plan change reruns the page at any moment, so each frame of the audit is watched.
+WATCH_FADES = """() => {
+  const watch = {faded: null, on: true};
+  window.__plantable_watch = watch;
+  const look = () => {
+    // An empty stale container (a fragment that drew nothing this tick) may stay faded: it shows nothing.
+    for (const el of document.querySelectorAll('[data-stale="true"]'))
+      if (parseFloat(getComputedStyle(el).opacity) < 1 && el.innerText.trim())
+        watch.faded = `${el.className.split(' ').find(c => c.startsWith('st-key-')) || el.dataset.testid}: ` +
+                      `${el.innerText.slice(0, 60)} (opacity ${getComputedStyle(el).opacity})`;
+    if (watch.on && !watch.faded) requestAnimationFrame(look);
+  };
+  look();
+}"""
+FADED = "() => { window.__plantable_watch.on = false; return window.__plantable_watch.faded; }"
+
+
+def violations(page, tries: int = 5) -> list[dict[str, Any]]:
+    """axe-core's violations on the page at rest: nothing faded by a script run while axe looked."""
+    faded = []
+    for _ in range(tries):
+        settle(page)
+        page.evaluate(WATCH_FADES)
+        found = _axe.run(page, options=RULES).response["violations"]
+        faded.append(page.evaluate(FADED))
+        if not faded[-1]:
+            return found
+    raise AssertionError(f"something on the page was fading in each of {tries} audits: {faded}")
 
 
 def blocking(found: list[dict[str, Any]]) -> list[dict[str, Any]]:

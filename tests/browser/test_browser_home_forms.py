@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bench.driving import open_app, settle, sign_in
 from plpcore import accounts, queries
@@ -59,7 +60,10 @@ def parent(private_demo, demo, browser) -> Iterator[Parent]:
     page = context.new_page()
     open_app(page, server.base)
     sign_in(page, username, password)
-    page.goto(f"{server.base}/?student={child}")
+    # A new page load is a new session: the first run draws before the sign-in cookie is read, the
+    # second draws the child's home. A click that lands between the two is lost (bench.driving).
+    open_app(page, f"{server.base}/?student={child}")
+    page.locator(f".st-key-home_goal_{goals[-1]}").wait_for()
     settle(page)
     yield Parent(page, db, user_id, plan_id, goals)
     context.close()
@@ -75,7 +79,10 @@ def send_check_in(page, goal_id: int) -> tuple[Any, float]:
     send.evaluate("el => el.scrollIntoView({block: 'end'})")
     top = in_page(card)
     send.click()
-    page.locator(f".st-key-home_check_in_sent_{goal_id}").wait_for()
+    try:
+        page.locator(f".st-key-home_check_in_sent_{goal_id}").wait_for()
+    except PlaywrightTimeout:  # say what the parent saw instead: a refusal in the form, or the form again
+        raise AssertionError(f"no thank-you after sending; the card reads {card.inner_text()!r}") from None
     settle(page)
     return card, top
 
