@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, inspect, select
 from sqlalchemy.engine import make_url
 
-from plpcore.db import Database, init_schema
+from plpcore.db import Database, init_schema, private_empty_file
 from plpcore.errors import InvalidInput
 from plpcore.models import Base, School, User
 
@@ -63,9 +63,7 @@ def backup(db: Database, path: str | Path) -> Path:
     try:
         # A backup holds every student record: it is made 0600 before anything is written to it
         # (SQLite's copy and pg_dump both write into the file that is already there).
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(fd, 0o600)  # a partial file left by an interrupted backup had its own mode
-        os.close(fd)
+        private_empty_file(partial)
         if db.is_sqlite:
             _sqlite_copy(db, partial)
         elif db.engine.dialect.name == "postgresql":

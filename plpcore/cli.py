@@ -300,6 +300,7 @@ def cmd_import_assessments(args) -> int:
 
 def cmd_export_student(args) -> None:
     from plpcore import documents, export
+    from plpcore.db import private_empty_file
 
     pdf = args.format == "pdf" if args.format else args.output is not None and args.output.suffix.lower() == ".pdf"
     if pdf and args.output is None:
@@ -307,13 +308,13 @@ def cmd_export_student(args) -> None:
     db = _database(args)
     actor = _acting_user(db, args.as_user)
     student_id = export.find_student(db, actor, args.local_id)
-    if pdf:
-        args.output.write_bytes(documents.student_record_pdf(export.student_record(db, actor, student_id)))  # pyright: ignore[reportOptionalMemberAccess]  (checked above)
-    elif args.output:
-        args.output.write_text(export.student_record_json(db, actor, student_id) + "\n", encoding="utf-8")
-    else:
+    if args.output is None:
         sys.stdout.write(export.student_record_json(db, actor, student_id) + "\n")
         return
+    data = (documents.student_record_pdf(export.student_record(db, actor, student_id)) if pdf
+            else (export.student_record_json(db, actor, student_id) + "\n").encode("utf-8"))
+    private_empty_file(args.output)  # a whole student record: readable by its owner only
+    args.output.write_bytes(data)
     print(f"wrote {args.output}", file=sys.stderr)
 
 

@@ -64,6 +64,16 @@ def private_file(path: Path) -> None:
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
+def private_empty_file(path: Path) -> None:
+    """Create `path` empty, or empty it, readable by its owner only (0600) whatever mode it had:
+    for a file about to receive student records (a backup, an export), written into it afterwards."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # a file already there, or left by an interrupted run, had its own mode
+    finally:
+        os.close(fd)
+
+
 def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)

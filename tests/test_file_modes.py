@@ -12,7 +12,9 @@ import pytest
 from sqlalchemy import text
 
 from plpcore import backup
+from plpcore.cli import main
 from plpcore.db import Database, init_schema
+from tests.conftest import make_school
 from ui.session import kept_cookie_key
 
 PRIVATE = 0o600
@@ -74,3 +76,17 @@ def test_the_generated_secrets_file_is_readable_by_its_owner_only(tmp_path):
     key = kept_cookie_key(str(secrets))
     assert key in secrets.read_text(encoding="utf-8")
     assert mode(secrets) == PRIVATE
+
+
+@pytest.mark.parametrize("name", ["ana.json", "ana.pdf"])
+def test_a_student_record_exported_to_a_file_is_readable_by_its_owner_only(sqlite_db, tmp_path, name):
+    make_school(sqlite_db)
+    out = tmp_path / name
+    out.write_text("an older file, world-readable")  # an existing file is emptied, and made private too
+    out.chmod(0o644)
+
+    code = main(["export-student", "1001", "--as", "sam", "--out", str(out), "--db", sqlite_db.url])
+
+    assert code == 0
+    assert out.read_bytes()[:1] in (b"{", b"%")  # the record was written
+    assert mode(out) == PRIVATE
