@@ -17,6 +17,8 @@ from plpcore.errors import InvalidInput, NotAllowed, NotFound
 from plpcore.models import (
     AccountKind,
     Link,
+    Plan,
+    PlanStatus,
     Relationship,
     ReportingPeriod,
     School,
@@ -567,7 +569,9 @@ def school_years(db: Database, actor_id: int) -> list[dict]:
 
 
 def set_current_year(db: Database, actor_id: int, year_id: int) -> None:
-    """Make one of the school's years the current one (plans and caseload flags follow it)."""
+    """Make one of the school's years the current one (plans and caseload flags follow it).
+
+    The plans of the years before it are archived: they stay readable, and nobody edits them."""
     with db.write() as s:
         actor = _admin(s, actor_id, "school_year")
         year = s.get(SchoolYear, year_id) if isinstance(year_id, int) else None
@@ -578,3 +582,10 @@ def set_current_year(db: Database, actor_id: int, year_id: int) -> None:
         for other in s.scalars(select(SchoolYear).where(SchoolYear.school_id == actor.school_id)):
             other.is_current = other.id == year.id
         audit(s, actor_id, "update", year, field="is_current", old=False, new=True)
+        earlier = select(SchoolYear.id).where(SchoolYear.school_id == actor.school_id,
+                                              SchoolYear.starts_on < year.starts_on)
+        for plan in s.scalars(select(Plan).where(Plan.school_year_id.in_(earlier), Plan.status != PlanStatus.ARCHIVED)
+                              .order_by(Plan.id)):
+            audit(s, actor_id, "update", plan, field="status", old=plan.status, new=PlanStatus.ARCHIVED,
+                  student_id=plan.student_id)
+            plan.status, plan.revision = PlanStatus.ARCHIVED, plan.revision + 1  # open screens see it

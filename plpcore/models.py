@@ -385,6 +385,8 @@ class PlanSection(Base):
     passed: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The answer of last year's plan this one was carried over from (shown as "from last year").
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("plan_section.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}
@@ -407,6 +409,8 @@ class Goal(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Last year's goal this one continues: its wording, revisions and progress are this goal's history.
+    continues_goal_id: Mapped[int | None] = mapped_column(ForeignKey("goal.id"), index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}

@@ -202,13 +202,30 @@ def plan_document(session: Session, plan_id: int) -> shapes.PlanDoc:
     year = session.get_one(SchoolYear, plan.school_year_id)
     sections = session.scalars(select(PlanSection).where(PlanSection.plan_id == plan_id)).all()
     goals = session.scalars(select(Goal).where(Goal.plan_id == plan_id).order_by(Goal.id)).all()
-    goal_ids = [g.id for g in goals]
+    # A continuing goal's history is also that of the goals it carries on from earlier years.
+    lineage = {g.id: g.id for g in goals}
+    carried_from: dict[int, str] = {}  # goal or section id -> the year it was carried over from
+    earlier = {g.continues_goal_id: g.id for g in goals if g.continues_goal_id}
+    while earlier:
+        found = session.execute(select(Goal.id, Goal.continues_goal_id, SchoolYear.name)
+                                .join(Plan, Plan.id == Goal.plan_id).join(SchoolYear, SchoolYear.id == Plan.school_year_id)
+                                .where(Goal.id.in_(list(earlier)))).all()
+        for goal_id, _, year_name in found:
+            lineage[goal_id] = lineage.get(earlier[goal_id], earlier[goal_id])
+            carried_from.setdefault(earlier[goal_id], year_name)
+        earlier = {before: goal_id for goal_id, before, _ in found if before and before not in lineage}
+    goal_ids = list(lineage)
     revisions = session.scalars(
-        select(GoalRevision).where(GoalRevision.goal_id.in_(goal_ids)).order_by(GoalRevision.id)
+        select(GoalRevision).where(GoalRevision.goal_id.in_(goal_ids)).order_by(GoalRevision.replaced_at, GoalRevision.id)
     ).all() if goal_ids else []
     progress = session.scalars(
         select(ProgressEntry).where(ProgressEntry.goal_id.in_(goal_ids)).order_by(ProgressEntry.on, ProgressEntry.id)
     ).all() if goal_ids else []
+    carried_sections = [x.carried_from_id for x in sections if x.carried_from_id]
+    if carried_sections:
+        carried_from |= {x_id: name for x_id, name in session.execute(
+            select(PlanSection.id, SchoolYear.name).join(Plan, Plan.id == PlanSection.plan_id)
+            .join(SchoolYear, SchoolYear.id == Plan.school_year_id).where(PlanSection.id.in_(carried_sections)))}
     supports = session.scalars(select(Support).where(Support.plan_id == plan_id).order_by(Support.id)).all()
     support_ids = [x.id for x in supports]
     logs = session.scalars(
@@ -231,16 +248,17 @@ def plan_document(session: Session, plan_id: int) -> shapes.PlanDoc:
     def section(x: PlanSection) -> shapes.Section:
         return {"id": x.id, "key": x.key, "voice": str(x.voice), "text": x.text, "passed": x.passed,
                 "version": x.version, "author": names.get(x.updated_by), "updated_at": x.updated_at,
-                "by_student": student.user_id is not None and x.updated_by == student.user_id}
+                "by_student": student.user_id is not None and x.updated_by == student.user_id,
+                "carried_from": carried_from.get(x.carried_from_id) if x.carried_from_id else None}
 
     by_goal_rev: dict[int, list[shapes.GoalRevision]] = {}
     for r in revisions:
-        by_goal_rev.setdefault(r.goal_id, []).append(
+        by_goal_rev.setdefault(lineage[r.goal_id], []).append(
             {"statement": r.statement, "success_criteria": r.success_criteria, "baseline": r.baseline,
              "target_date": r.target_date, "replaced_at": r.replaced_at, "replaced_by": names.get(r.replaced_by)})
     by_goal_prog: dict[int, list[shapes.ProgressEntry]] = {}
     for p in progress:
-        by_goal_prog.setdefault(p.goal_id, []).append(
+        by_goal_prog.setdefault(lineage[p.goal_id], []).append(
             {"id": p.id, "on": p.on, "rating": p.rating, "percent": p.percent, "note": p.note,
              "evidence_url": p.evidence_url, "author": names.get(p.author_id), "author_role": str(p.author_role)})
     by_support_log: dict[int, list[shapes.SupportLogEntry]] = {}
@@ -261,7 +279,7 @@ def plan_document(session: Session, plan_id: int) -> shapes.PlanDoc:
             {"id": g.id, "kind": str(g.kind), "area": g.area, "statement": g.statement,
              "success_criteria": g.success_criteria, "baseline": g.baseline, "target_date": g.target_date,
              "status": str(g.status), "proposed_by": str(g.proposed_by), "version": g.version,
-             "author": names.get(g.updated_by or g.created_by),
+             "author": names.get(g.updated_by or g.created_by), "carried_from": carried_from.get(g.id),
              "history": by_goal_rev.get(g.id, []), "progress": by_goal_prog.get(g.id, [])}
             for g in goals
         ],

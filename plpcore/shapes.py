@@ -50,6 +50,7 @@ class Section(TypedDict):
     author: str | None
     updated_at: dt.datetime | None
     by_student: bool
+    carried_from: str | None  # the school year this answer was carried over from, if it was
 
 
 class GoalRevision(TypedDict):
@@ -86,8 +87,9 @@ class Goal(TypedDict):
     proposed_by: str
     version: int
     author: str | None
-    history: list[GoalRevision]  # oldest first
-    progress: list[ProgressEntry]  # by date
+    carried_from: str | None  # the school year of the goal this one continues, if it does
+    history: list[GoalRevision]  # oldest first, the continued goal's included
+    progress: list[ProgressEntry]  # by date, the continued goal's included
 
 
 class SupportLogEntry(TypedDict):
