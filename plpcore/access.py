@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from plpcore.checks import as_id
 from plpcore.db import PENDING_VIEWS
-from plpcore.errors import NotAllowed
+from plpcore.errors import NotAllowed, PlanKept
 from plpcore.models import (
     ActionItem,
     Assessment,
@@ -35,7 +35,9 @@ from plpcore.models import (
     Note,
     Plan,
     PlanSection,
+    PlanStatus,
     ProgressEntry,
+    SchoolYear,
     Student,
     Support,
     User,
@@ -214,8 +216,33 @@ _STUDENT_OF = {
 }
 
 
+# The plan a row of the plan's own content belongs to. Meetings are left out: a past year's record
+# can still be signed.
+_PLAN_OF = {
+    Plan: lambda id_: select(Plan.id).where(Plan.id == id_),
+    Goal: lambda id_: select(Goal.plan_id).where(Goal.id == id_),
+    PlanSection: lambda id_: select(PlanSection.plan_id).where(PlanSection.id == id_),
+    ProgressEntry: lambda id_: select(Goal.plan_id).join(ProgressEntry, ProgressEntry.goal_id == Goal.id)
+    .where(ProgressEntry.id == id_),
+    Support: lambda id_: select(Support.plan_id).where(Support.id == id_),
+    Intervention: lambda id_: select(Intervention.plan_id).where(Intervention.id == id_),
+    Note: lambda id_: select(Note.plan_id).where(Note.id == id_),
+}
+
+PLAN_KEPT_RULE = """\
+A plan of a school year that is not the current one, once archived (making the next year current
+archives the plans of the years before it), is kept as it was: everyone who could read it still
+can, and nobody changes it, its goals, sections, progress, supports, interventions or notes."""
+
+
+def is_kept(status: PlanStatus | str, year_is_current: bool) -> bool:
+    """PLAN_KEPT_RULE, for one plan."""
+    return PlanStatus(status) is PlanStatus.ARCHIVED and not year_is_current
+
+
 def load(session: Session, actor_id: int | None, model: type[R], row_id: object, action: Action) -> tuple[R, Grant]:
-    """Load a row the actor may act on. A missing row and a forbidden one look the same."""
+    """Load a row the actor may act on. A missing row and a forbidden one look the same. A change to
+    a row of a kept plan (PLAN_KEPT_RULE) is refused, once the actor is known to see it."""
     row_id = as_id(row_id)
     student_id = session.scalar(_STUDENT_OF[model](row_id)) if row_id is not None else None
     if student_id is None:
@@ -224,6 +251,12 @@ def load(session: Session, actor_id: int | None, model: type[R], row_id: object,
         grant = authorize(session, actor_id, student_id, action)
     except NotAllowed as denial:
         raise deny(actor_id, action, model.__tablename__, row_id, student_id) from denial
+    if action is not Action.VIEW and model in _PLAN_OF:
+        plan = session.execute(select(Plan.status, SchoolYear.is_current)
+                               .join(SchoolYear, SchoolYear.id == Plan.school_year_id)
+                               .where(Plan.id == _PLAN_OF[model](row_id).scalar_subquery())).one()
+        if is_kept(plan.status, plan.is_current):
+            raise PlanKept()
     row = session.get_one(model, row_id)  # there: its student was found through it, in this transaction
     return row, grant
 

@@ -23,6 +23,14 @@ class NotAllowed(PlanTableError):
         self.audit = audit
 
 
+class PlanKept(PlanTableError):
+    """A change to a past school year's archived plan: it is kept as it was, to read."""
+
+    def __init__(self) -> None:
+        super().__init__("This plan is from a past school year: it is kept as it was, to read. "
+                         "Open this year's plan to change it.")
+
+
 class InvalidInput(PlanTableError):
     """A value was refused; `field` names it (and `line` the CSV line, when there is one)."""
 

@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from plpcore import accounts, records, shapes
-from plpcore.access import STAFF, Action, active_user, authorize, deny, load, note_view, record_view
+from plpcore.access import STAFF, Action, active_user, authorize, deny, is_kept, load, note_view, record_view
 from plpcore.db import Database
 from plpcore.models import (
     Assessment,
@@ -140,22 +140,28 @@ def student_summary(db: Database, actor_id: int, student_id: int) -> shapes.Stud
     with db.read() as s:
         grant = authorize(s, actor_id, student_id, Action.VIEW)
         st = grant.student
-        plans = s.execute(
-            select(Plan.id, Plan.kind, Plan.status, Plan.revision, SchoolYear.name.label("year"), SchoolYear.is_current)
-            .join(SchoolYear, SchoolYear.id == Plan.school_year_id)
-            .where(Plan.student_id == student_id)
-            .order_by(SchoolYear.starts_on.desc(), Plan.id)
-        ).all()
+        plans = _plans_of(s, student_id)
         record_view(s, grant, "student", student_id)
         return {
             "id": st.id, "name": st.name, "first_name": st.first_name, "last_name": st.last_name,
             "preferred_name": st.preferred_name, "local_id": st.local_id, "grade": st.grade,
             "gifted_areas": st.gifted_areas, "has_login": st.user_id is not None,
             "roles": sorted(str(r) for r in grant.roles),
-            "current_plan_id": getattr(pick_current([p for p in plans if p.is_current]), "id", None),
-            "plans": [{"id": p.id, "kind": str(p.kind), "status": str(p.status), "revision": p.revision, "year": p.year,
-                       "is_current": p.is_current} for p in plans],
+            "current_plan_id": (pick_current([p for p in plans if p["is_current"]]) or {}).get("id"),
+            "plans": plans,
         }
+
+
+def _plans_of(session: Session, student_id: int) -> list[shapes.SummaryPlan]:
+    """Every plan of one student, the newest school year first."""
+    rows = session.execute(
+        select(Plan.id, Plan.kind, Plan.status, Plan.revision, SchoolYear.name.label("year"), SchoolYear.is_current)
+        .join(SchoolYear, SchoolYear.id == Plan.school_year_id)
+        .where(Plan.student_id == student_id)
+        .order_by(SchoolYear.starts_on.desc(), Plan.id)
+    ).all()
+    return [{"id": p.id, "kind": str(p.kind), "status": str(p.status), "revision": p.revision, "year": p.year,
+             "is_current": p.is_current} for p in rows]
 
 
 # --- one plan, whole -------------------------------------------------------------------------
@@ -167,13 +173,16 @@ def student_plan(db: Database, actor_id: int, plan_id: int) -> shapes.ViewedPlan
         plan, grant = load(s, actor_id, Plan, plan_id, Action.VIEW)
         record_view(s, grant, "plan", plan.id)
         roles = sorted(str(r) for r in grant.roles)
-        doc = shapes.ViewedPlan(**plan_document(s, plan.id), viewer_roles=roles, can=viewer_can(roles),
+        document = plan_document(s, plan.id)
+        doc = shapes.ViewedPlan(**document, viewer_roles=roles, can=viewer_can(roles, kept=document["plan"]["kept"]),
+                                plans=_plans_of(s, plan.student_id),
                                 voice_waiting=voice_waiting(s, plan.id), voice_done=voice_done(s, plan.id) or {},
                                 set_aside=_set_aside_for(s, actor_id, plan.id))
         for support in doc["supports"]:
             support["mine"] = owns_support(support["owner_user_id"], support["owner_role"], actor_id, roles)
-            support["may_acknowledge"] = may_acknowledge_support(support, actor_id, roles)
-            support["may_log"] = may_log_support(support, actor_id, roles)
+            kept = document["plan"]["kept"]
+            support["may_acknowledge"] = not kept and may_acknowledge_support(support, actor_id, roles)
+            support["may_log"] = not kept and may_log_support(support, actor_id, roles)
         return doc
 
 
@@ -269,7 +278,8 @@ def plan_document(session: Session, plan_id: int) -> shapes.PlanDoc:
     return {
         "time_zone": session.scalar(select(School.time_zone).where(School.id == student.school_id)) or "UTC",
         "plan": {"id": plan.id, "kind": str(plan.kind), "status": str(plan.status), "revision": plan.revision,
-                 "version": plan.version, "year": year.name, "year_id": year.id},
+                 "version": plan.version, "year": year.name, "year_id": year.id,
+                 "kept": is_kept(plan.status, year.is_current)},
         "periods": [{"name": p.name, "starts_on": p.starts_on, "ends_on": p.ends_on} for p in periods],
         "student": {"id": student.id, "name": student.name, "first_name": student.first_name,
                     "last_name": student.last_name, "preferred_name": student.preferred_name,

@@ -110,10 +110,11 @@ def may(roles: Iterable[str], action: Action) -> bool:
     return any(AuthorRole(role) in ALLOWED[action] for role in roles)
 
 
-def viewer_can(roles: Iterable[str]) -> dict[str, bool]:
-    """Every action, by its code, and whether these roles allow it: a plan document's `can`."""
+def viewer_can(roles: Iterable[str], *, kept: bool = False) -> dict[str, bool]:
+    """Every action, by its code, and whether these roles allow it: a plan document's `can`. A kept
+    plan (PLAN_KEPT_RULE) is only read."""
     roles = list(roles)
-    return {action.value: may(roles, action) for action in Action}
+    return {action.value: may(roles, action) and (not kept or action is Action.VIEW) for action in Action}
 
 
 # --- supports ---------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ class PlanInfo(TypedDict):
     version: int
     year: str  # the school year's name
     year_id: int
+    kept: bool  # a past year's archived plan, kept as it was to read (access.PLAN_KEPT_RULE)
 
 
 class Period(TypedDict):
@@ -197,6 +198,7 @@ class ViewedPlan(PlanDoc):
     voice_waiting: list[str]  # voice-first questions whose team side is closed: a meeting in progress waits for the student
     voice_done: dict[str, str]  # at the meeting in progress: key -> "still true", "updated" or "passed"
     set_aside: list[SetAsideNotice]  # other people's edits that lost to this viewer's save, not yet merged
+    plans: list[SummaryPlan]  # every plan of the student, the newest year first: the plan page's year picker
 
 
 class SetAsideNotice(TypedDict):

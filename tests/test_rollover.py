@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from plpcore import accounts, queries, rollover, services
-from plpcore.errors import InvalidInput, NotAllowed
+from plpcore.errors import InvalidInput, NotAllowed, PlanKept
 from plpcore.models import AuditEvent, Goal, Plan, PlanSection, PlanStatus, SchoolYear, Support, Voice
 
 
@@ -154,3 +154,42 @@ def test_the_year_started_after_it_became_current_carries_last_years_archived_pl
 
     assert rollover.start_year(db, school.sam, next_year) == 1
     assert next_plan(db, school.ana_student, next_year) is not None
+
+
+def test_last_years_archived_plan_refuses_a_new_goal(db, school, next_year):
+    accounts.set_current_year(db, school.ada, next_year)
+
+    with pytest.raises(PlanKept, match="past school year"):
+        services.add_goal(db, school.sam, school.ana_plan, kind="achievement", statement="A goal too late")
+
+
+def test_last_years_archived_plan_refuses_progress_on_its_goal(db, school, next_year):
+    accounts.set_current_year(db, school.ada, next_year)
+
+    with pytest.raises(PlanKept):
+        services.record_progress(db, school.tia, school.ana_goal, on="2027-09-01", rating=3, note="Late.")
+
+
+def test_last_years_archived_plan_reads_as_read_only_to_its_specialist(db, school, next_year):
+    accounts.set_current_year(db, school.ada, next_year)
+
+    doc = queries.student_plan(db, school.sam, school.ana_plan)
+
+    assert doc["plan"]["kept"] is True
+    assert [action for action, allowed in doc["can"].items() if allowed] == ["view"]
+
+
+def test_the_plan_page_lists_every_year_of_the_students_plans_newest_first(db, school, next_year):
+    rollover.start_year(db, school.sam, next_year)
+
+    doc = queries.student_plan(db, school.sam, school.ana_plan)
+
+    assert [(p["year"], p["status"]) for p in doc["plans"]] == [("2027-28", "draft"), ("2026-27", "draft")]
+
+
+def test_an_archived_plan_of_the_current_year_can_still_be_changed(db, school):
+    services.set_plan_status(db, school.sam, school.ana_plan, "archived", 1)
+
+    services.add_goal(db, school.sam, school.ana_plan, kind="achievement", statement="Back to work")
+
+    assert queries.student_plan(db, school.sam, school.ana_plan)["plan"]["kept"] is False

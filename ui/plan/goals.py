@@ -60,6 +60,8 @@ def goal_block(ctx: Ctx, goal: shapes.Goal) -> None:
                     st.caption(f"Target date: {goal['target_date']:%Y-%m-%d}")
         with side:
             facts = [goal["kind"]] + ([goal["area"]] if goal["area"] else []) + [f"proposed by {goal['proposed_by']}"]
+            if goal["carried_from"]:
+                facts.append(f"continued from {goal['carried_from']}")
             st.caption(md(" · ".join(facts)))
             if editable:
                 editing.status_picker(st, "Status", [s.value for s in GoalStatus], prefix=f"{prefix}_status",

@@ -26,6 +26,10 @@ def header(ctx: Ctx) -> None:
         facts.append(f"gifted areas: {student['gifted_areas']}")
     facts.append(f"you are viewing as {', '.join(ctx.doc['viewer_roles'])}")
     st.caption(md(" · ".join(facts)))
+    year_picker(ctx)
+    if plan["kept"]:
+        st.info(f"This is the plan of {plan['year']}, kept as it was at the end of that year: "
+                "you can read it and download it, not change it.", icon=":material/history:")
     editing.set_aside_notices(ctx.doc["set_aside"])
     with st.container(horizontal=True, vertical_alignment="bottom"):
         if ctx.can(Action.EDIT_PLAN):
@@ -43,6 +47,16 @@ def header(ctx: Ctx) -> None:
         st.caption(f"Last read by {by_line(latest['user'], latest['at'])} ({len(acks)} acknowledgement(s))")
     show_error("plan_status")
     editing.show("plan_status_conflict", labels={"status": "Plan status"}, save=plan_status_saver(ctx))
+
+
+def year_picker(ctx: Ctx) -> None:
+    """Every plan of the student, by school year: choosing one opens it (a past year's is read-only)."""
+    plans = {p["id"]: f"{p['year']} {p['kind']} ({p['status']})" for p in ctx.doc["plans"]}
+    if len(plans) < 2:
+        return
+    st.session_state["plan_year_pick"] = ctx.plan_id
+    st.selectbox("School year", list(plans), format_func=plans.__getitem__, key="plan_year_pick",
+                 on_change=lambda: routes.choose("plan", st.session_state["plan_year_pick"]), width=320)
 
 
 def downloads(ctx: Ctx) -> None:

@@ -124,6 +124,8 @@ def answer(ctx: Ctx, row: shapes.Section | None, voice: str, *, say_passed: bool
         st.caption("Nothing written yet.")
     if row and row["author"]:
         st.caption(words_line(ctx, row) if voice == "student" else by_line(row["author"], row["updated_at"]))
+    if row and row["carried_from"]:
+        st.caption(f"Carried over from the {row['carried_from']} plan.")
 
 
 def edit_button(key: str, voice: str, row: shapes.Section | None, label: str = "") -> None:
