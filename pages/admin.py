@@ -1,4 +1,4 @@
-"""Admin: people and their sign-ins, who is linked to which student, students, school years.
+"""Admin: people and their sign-ins, who is linked to which student, students, school years and rollover.
 
 For specialists and admins. plpcore decides what each may do: a specialist manages the
 links of the students on their caseload, an admin the whole school. People, links and
@@ -70,3 +70,4 @@ if tab_years.open:
                 admin.add_year(db, user)
             with current:
                 admin.current_year(db, user, years)
+            admin.start_year(db, user, years)

@@ -48,21 +48,24 @@ class CarryOver:
 
     student_id: int
     name: str
-    kind: str
-    plan_id: int
+    from_year: str
+    kind: str | None  # None: no plan in the year before, so nothing to start from
+    plan_id: int | None
     exists: bool
     sections: list[PlanSection] = field(default_factory=list)
     goals: list[Goal] = field(default_factory=list)
     supports: list[Support] = field(default_factory=list)
 
     def as_row(self) -> dict:
-        return {"student_id": self.student_id, "name": self.name, "plan": self.kind, "exists": self.exists,
+        return {"student_id": self.student_id, "name": self.name, "from_year": self.from_year, "plan": self.kind,
+                "exists": self.exists,
                 "answers": len(self.sections), "goals": len(self.goals), "supports": len(self.supports),
                 "continuing_goals": [g.statement for g in self.goals]}
 
 
 def preview(db: Database, actor_id: int, to_year_id: int, *, whole_school: bool = False) -> list[dict]:
-    """One row a student: what starting `to_year_id` would carry over, and who already has next year's plan."""
+    """One row a student: what starting `to_year_id` would carry over, who already has next year's plan,
+    and who has no plan the year before (`plan` None), so that nobody on the caseload goes unmentioned."""
     with db.read() as s:
         return [c.as_row() for c in _carry_overs(s, actor_id, to_year_id, whole_school)]
 
@@ -70,7 +73,7 @@ def preview(db: Database, actor_id: int, to_year_id: int, *, whole_school: bool 
 def start_year(db: Database, actor_id: int, to_year_id: int, *, whole_school: bool = False) -> int:
     """Make next year's draft plans, all or none; the number made (0 when run again)."""
     with db.write() as s:
-        to_make = [c for c in _carry_overs(s, actor_id, to_year_id, whole_school) if not c.exists]
+        to_make = [c for c in _carry_overs(s, actor_id, to_year_id, whole_school) if c.kind and not c.exists]
         year = s.get_one(SchoolYear, to_year_id)
         for carry in to_make:
             _start_plan(s, actor_id, year, carry)
@@ -103,7 +106,7 @@ def _carry_overs(s: Session, actor_id: int, to_year_id: int, whole_school: bool)
                                          Plan.status.in_(statuses))).all()
     already = set(s.execute(select(Plan.student_id, Plan.kind).where(
         Plan.student_id.in_(list(by_id)), Plan.school_year_id == to_year.id)).all())
-    carries = {p.id: CarryOver(p.student_id, by_id[p.student_id].name, str(p.kind), p.id,
+    carries = {p.id: CarryOver(p.student_id, by_id[p.student_id].name, from_year.name, str(p.kind), p.id,
                                (p.student_id, p.kind) in already) for p in plans}
     plan_ids = list(carries)
     for section in s.scalars(select(PlanSection).where(
@@ -115,8 +118,10 @@ def _carry_overs(s: Session, actor_id: int, to_year_id: int, whole_school: bool)
     for support in s.scalars(select(Support).where(Support.plan_id.in_(plan_ids),
                                                    Support.status == SupportStatus.IN_PLACE).order_by(Support.id)):
         carries[support.plan_id].supports.append(support)
+    with_plan = {c.student_id for c in carries.values()}
+    no_plan = [CarryOver(st.id, st.name, from_year.name, None, None, False) for st in students if st.id not in with_plan]
     order = {st.id: i for i, st in enumerate(students)}
-    return sorted(carries.values(), key=lambda c: (order[c.student_id], c.kind))
+    return sorted([*carries.values(), *no_plan], key=lambda c: (order[c.student_id], c.kind or ""))
 
 
 def _start_plan(s: Session, actor_id: int, year: SchoolYear, carry: CarryOver) -> None:

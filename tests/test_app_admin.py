@@ -40,7 +40,7 @@ def test_a_specialist_sees_their_students_links_only(app_school):
 
 def test_only_the_open_tab_runs(app_school):
     at = admin_page("sam", "School years")
-    assert [h.value for h in at.header] == ["Add a school year", "Current year"]
+    assert [h.value for h in at.header] == ["Add a school year", "Current year", "Start a new year's plans"]
 
 
 def test_teachers_parents_and_students_have_no_admin_page(app_school):

@@ -1,6 +1,7 @@
 """The Admin screen's parts: people and links found by search and shown a page at a time; the forms
 to add a person, reset or turn off a sign-in, link and unlink, add a student, give a student a
-sign-in, add a school year and choose the current one, each with its one write. No list here
+sign-in, add a school year and choose the current one, start next year's plans from this year's, each
+with its one write. No list here
 loads the whole school: plpcore finds, counts and pages every one."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from plpcore import accounts, identities, queries, services
+from plpcore import accounts, identities, queries, rollover, services
 from plpcore.db import Database
 from plpcore.errors import PlanTableError
 from ui.feedback import flash, md, refuse, show_error, show_exception, write
@@ -361,6 +362,55 @@ def current_year(db: Database, user: SignedIn, years: pd.DataFrame) -> None:
 def _set_current(db: Database, user: SignedIn, year_id: int, labels: dict[int, str]) -> None:
     write(accounts.set_current_year, db, user.id, year_id, done=f"{labels[year_id]} is now the current year.",
           where="admin_set_current")
+
+
+def start_year(db: Database, user: SignedIn, years: pd.DataFrame) -> None:
+    """Start a year's draft plans from the year before: a preview of every student first, then one write."""
+    st.header("Start a new year's plans")
+    st.caption("Each student's draft plan for the new year starts from the year before: the profile answers "
+               "(the student's words stay the student's), the goals not yet met, and the supports in place, "
+               "proposed again for the team to agree.")
+    labels = _labels(years, "id", lambda row: str(row["name"]))
+    year_id = st.selectbox("Start which year", list(labels), format_func=labels.__getitem__, index=None,
+                           key="admin_rollover_year")
+    whole_school = user.is_admin and st.checkbox("Every student in the school", key="admin_rollover_whole")
+    if year_id is None:
+        return
+    rows = _read(lambda: rollover.preview(db, user.id, year_id, whole_school=whole_school))
+    if rows is None:
+        return
+    name = labels[year_id]
+    new = sum(bool(row["plan"]) and not row["exists"] for row in rows)
+    started = sum(row["exists"] for row in rows)
+    summary = [f"{new} {'student gets' if new == 1 else 'students get'} a draft plan for {name}",
+               f"{started} already {'has' if started == 1 else 'have'} one"]
+    if len(rows) > new + started:
+        summary.append(f"{len(rows) - new - started} with no {rows[0]['from_year']} plan to start from")
+    st.caption("; ".join(summary) + ".")
+    if rows:
+        frame = pd.DataFrame([{**row, "plan": row["plan"] or "–", "next_year": _next_year(row),
+                               "continuing_goals": "; ".join(row["continuing_goals"])} for row in rows])
+        st.dataframe(frame[["name", "plan", "next_year", "answers", "goals", "supports", "continuing_goals"]],
+                     column_config={"name": "Student", "plan": "Plan", "next_year": name,
+                                    "answers": "Profile answers", "goals": "Continuing goals",
+                                    "supports": "Supports", "continuing_goals": "Goals carried over"},
+                     hide_index=True, width="stretch", key="admin_rollover_preview")
+    st.button(f"Start {name} for {new} {'student' if new == 1 else 'students'}", type="primary",
+              key="admin_rollover_start", disabled=new == 0,
+              on_click=_start_year, args=(db, user, year_id, name, whole_school))
+    show_error("admin_rollover_start")
+
+
+def _next_year(row: dict[str, Any]) -> str:
+    if row["exists"]:
+        return "Already started"
+    return "New draft" if row["plan"] else f"No {row['from_year']} plan"
+
+
+def _start_year(db: Database, user: SignedIn, year_id: int, name: str, whole_school: bool) -> None:
+    write(rollover.start_year, db, user.id, year_id, whole_school=whole_school,
+          done=lambda made: f"Made {made} draft {'plan' if made == 1 else 'plans'} for {name}.",
+          where="admin_rollover_start")
 
 
 # --- school sign-ins (OIDC) ---------------------------------------------------------------------------
