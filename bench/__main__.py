@@ -11,8 +11,9 @@ meeting lobby, admin (its People, Links and Students tabs) and import pages, and
 admin page: one warm-up run and --runs
 timed runs each, the median ms, the SQL statements the app's engine sent in one run and the
 rows their results loaded (bench.sql says how rows are counted). Also: the build time, the
-database's size, an idle poll tick, a plan PDF, and a 2,000-row roster imported twice (the
-second import must change nothing).
+database's size, an idle poll tick, a plan PDF, a 2,000-row roster imported twice (the
+second import must change nothing), and next school year started for the whole school by its admin
+(preview, start, and a second start that must make nothing).
 
 A page whose statement count differs between sizes sends a query per row somewhere: the
 last line says whether counts are flat, and the exit status is 1 if they are not. Rows that
@@ -40,7 +41,7 @@ from sqlalchemy import text
 
 from bench.pages import measure_pages
 from bench.sql import count_work
-from plpcore import demo, documents, imports, queries
+from plpcore import accounts, demo, documents, imports, queries, rollover
 from plpcore.db import Database, init_schema
 from plpcore.models import Base
 
@@ -142,6 +143,23 @@ def roster_import(db: Database, actor_id: int, roster: bytes) -> list[dict]:
     return rows
 
 
+def year_rollover(db: Database, admin_id: int) -> list[dict]:
+    """The admin adds next school year and starts it for every student: the preview, the start, and
+    the start again, which makes nothing."""
+    year_id = accounts.add_school_year(db, admin_id, "2099-00", "2099-08-15", "2100-06-01")
+    ms, statements, loaded, preview = counted(db, lambda: rollover.preview(db, admin_id, year_id, whole_school=True))
+    rows = [{"figure": "rollover_preview", "statements": statements, "rows": loaded, "ms": round(ms),
+             "listed": len(preview)}]
+    for step in ("rollover_start", "rollover_again"):
+        ms, statements, loaded, made = counted(db, lambda: rollover.start_year(db, admin_id, year_id, whole_school=True))
+        # The start inserts its rows in batches of up to 1,000 a statement: a bigger school takes a few more.
+        rows.append({"figure": step, "statements": statements, "rows": loaded, "ms": round(ms), "created": made,
+                     "batched": True})
+    if rows[-1]["created"]:
+        raise RuntimeError(f"starting the year again made {rows[-1]['created']} plans")
+    return rows
+
+
 def one_school(kind: str, students: int, runs: int, postgres_url: str, work: Path,
                pages: set[str] | None = None) -> list[dict]:
     """Every figure for one database and size, as JSON rows."""
@@ -170,6 +188,8 @@ def one_school(kind: str, students: int, runs: int, postgres_url: str, work: Pat
         say(f"{label}: importing a {ROSTER_ROWS:,}-row roster twice…")
         teachers = [username for role, username, _ in school.accounts if role == "teacher"]
         rows += roster_import(db, school.specialist_id, roster_csv(teachers))
+        say(f"{label}: starting next school year for everyone…")
+        rows += year_rollover(db, accounts.user_by_name(db, usernames["admin"]).id)
     finally:
         db.dispose()
         if db.is_sqlite:
@@ -245,7 +265,7 @@ def growing(rows: list[dict], count: str = "statements", *, pages_only: bool = F
     """Each (db, page, role) or (db, figure) whose `count` (statements or rows) is not the same at every size."""
     counts: dict[tuple, dict[int, int]] = {}
     for r in rows:
-        if count in r and ("page" in r or not pages_only):
+        if count in r and ("page" in r or not pages_only) and not r.get("batched"):
             what = (r["page"], r["role"]) if "page" in r else (r["figure"],)
             counts.setdefault((r["db"], *what), {})[r["students"]] = r[count]
     return [f"{' '.join(key)}: " + ", ".join(f"{n:,} students → {s:,}" for n, s in sorted(by_size.items()))

@@ -299,6 +299,20 @@ def audit(
     )
 
 
+# One write's audit line, for audit_all: (action, row, field, old, new, student id).
+Event = tuple[str, Base, str | None, Any, Any, int | None]
+
+
+def audit_all(session: Session, actor_id: int | None, events: Iterable[Event]) -> None:
+    """The AuditEvents of a batch write (an import, a year's rollover), once its rows are flushed and have
+    their ids: written together, where `audit` flushes for each one."""
+    at = utcnow()
+    session.add_all(AuditEvent(at=at, actor_id=actor_id, action=action, entity=row.__tablename__,
+                               entity_id=getattr(row, "id", None), field=field, old=_as_text(old), new=_as_text(new),
+                               student_id=student_id)
+                    for action, row, field, old, new, student_id in events)
+
+
 def record_view(session: Session, grant: Grant, what: str, row_id: int | None = None) -> None:
     """Staff reads of a student record are logged (parents and students reading their own are not)."""
     if grant.is_staff:

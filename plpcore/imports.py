@@ -68,7 +68,6 @@ import csv
 import dataclasses
 import datetime as dt
 import io
-import json
 import re
 import secrets
 from collections.abc import Callable, Iterable
@@ -83,21 +82,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from plpcore import checks, links
-from plpcore.access import ALLOWED, Action, active_user, audit, bump_revision, deny, roles_toward_each
+from plpcore.access import ALLOWED, Action, active_user, audit, audit_all, bump_revision, deny, roles_toward_each
 from plpcore.accounts import BCRYPT_ROUNDS, NO_PASSWORD_YET
 from plpcore.db import Database
 from plpcore.errors import InvalidInput
 from plpcore.models import (
     AccountKind,
     Assessment,
-    AuditEvent,
     Base,
     Link,
     Plan,
     Relationship,
     Student,
     User,
-    utcnow,
 )
 from plpcore.services import GIFTED_AREAS, assessment_values, changed, student_values
 
@@ -805,10 +802,8 @@ def commit_roster(db: Database, actor_id: int, preview: RosterPreview,
         report(0.7)
         _write_links(s, actor, writing, students, accounts_made, events)
         report(0.9)
-        s.add_all(AuditEvent(at=utcnow(), actor_id=actor.id, action=action, entity=row.__tablename__,
-                             entity_id=row.id, field=field,  # pyright: ignore[reportAttributeAccessIssue]  (all have ids)
-                             old=_text(old), new=_text(new), student_id=student.id)
-                  for action, row, field, old, new, student in events)
+        audit_all(s, actor.id, ((action, row, field, old, new, student.id)
+                                for action, row, field, old, new, student in events))
         report(1.0)
     if counts["create"]:
         db.analyze()
@@ -817,14 +812,6 @@ def commit_roster(db: Database, actor_id: int, preview: RosterPreview,
                if password is not None]
     return ImportResult(counts["create"], counts["update"], counts["unchanged"], created, invitations,
                         bool(invitations) and links.mail_waiting())
-
-
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
-    return str(value)
 
 
 def _write_students(s: Session, actor: User, rows: list[_RosterRow], events: list) -> dict[int, Student]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from plpcore.access import ALLOWED, Action, active_user, audit, deny, roles_toward_each
+from plpcore.access import ALLOWED, Action, Event, active_user, audit_all, deny, roles_toward_each
 from plpcore.db import Database
 from plpcore.errors import InvalidInput
 from plpcore.models import (
@@ -71,12 +71,46 @@ def preview(db: Database, actor_id: int, to_year_id: int, *, whole_school: bool 
 
 
 def start_year(db: Database, actor_id: int, to_year_id: int, *, whole_school: bool = False) -> int:
-    """Make next year's draft plans, all or none; the number made (0 when run again)."""
+    """Make next year's draft plans, all or none; the number made (0 when run again). The rows go in
+    batches (plans, then their sections and goals, then supports, then the audit), so a school of
+    thousands takes a handful of statements."""
     with db.write() as s:
         to_make = [c for c in _carry_overs(s, actor_id, to_year_id, whole_school) if c.kind and not c.exists]
         year = s.get_one(SchoolYear, to_year_id)
+        events: list[Event] = []
+        plans = {c.plan_id: Plan(student_id=c.student_id, school_year_id=year.id, kind=c.kind, status=PlanStatus.DRAFT,
+                                 revision=0) for c in to_make}
+        s.add_all(plans.values())
+        s.flush()
+        goals: dict[int, Goal] = {}  # last year's goal id -> the goal that continues it
         for carry in to_make:
-            _start_plan(s, actor_id, year, carry)
+            plan, student = plans[carry.plan_id], carry.student_id
+            events.append(("create", plan, "kind", None, f"{carry.kind} {year.name}, carried over", student))
+            for old in carry.sections:  # the words keep their voice and their author
+                section = PlanSection(plan_id=plan.id, key=old.key, voice=old.voice, text=old.text, passed=old.passed,
+                                      updated_by=old.updated_by, updated_at=old.updated_at, carried_from_id=old.id)
+                s.add(section)
+                events.append(("carry over", section, f"{old.key} ({old.voice})", None, old.text, student))
+            for old in carry.goals:
+                goals[old.id] = Goal(
+                    plan_id=plan.id, kind=old.kind, area=old.area, statement=old.statement,
+                    success_criteria=old.success_criteria, baseline=old.baseline, target_date=None,
+                    status=GoalStatus.NOT_STARTED if old.status is GoalStatus.NOT_STARTED else GoalStatus.IN_PROGRESS,
+                    proposed_by=old.proposed_by, created_by=actor_id, continues_goal_id=old.id)
+                s.add(goals[old.id])
+                events.append(("carry over", goals[old.id], "statement", None, old.statement, student))
+        s.flush()
+        for carry in to_make:
+            for old in carry.supports:  # in place last year; the team agrees it again
+                goal = goals.get(old.goal_id) if old.goal_id else None
+                support = Support(plan_id=plans[carry.plan_id].id, goal_id=goal.id if goal else None,
+                                  description=old.description, setting=old.setting, owner_user_id=old.owner_user_id,
+                                  owner_role=old.owner_role, frequency=old.frequency, status=SupportStatus.PROPOSED,
+                                  created_by=actor_id)
+                s.add(support)
+                events.append(("carry over", support, "description", None, old.description, carry.student_id))
+        s.flush()
+        audit_all(s, actor_id, events)
         return len(to_make)
 
 
@@ -122,32 +156,3 @@ def _carry_overs(s: Session, actor_id: int, to_year_id: int, whole_school: bool)
     no_plan = [CarryOver(st.id, st.name, from_year.name, None, None, False) for st in students if st.id not in with_plan]
     order = {st.id: i for i, st in enumerate(students)}
     return sorted([*carries.values(), *no_plan], key=lambda c: (order[c.student_id], c.kind or ""))
-
-
-def _start_plan(s: Session, actor_id: int, year: SchoolYear, carry: CarryOver) -> None:
-    student = carry.student_id
-    plan = Plan(student_id=student, school_year_id=year.id, kind=carry.kind, status=PlanStatus.DRAFT, revision=0)
-    s.add(plan)
-    s.flush()
-    audit(s, actor_id, "create", plan, field="kind", new=f"{carry.kind} {year.name}, carried over", student_id=student)
-    for old in carry.sections:  # the words keep their voice and their author
-        section = PlanSection(plan_id=plan.id, key=old.key, voice=old.voice, text=old.text, passed=old.passed,
-                              updated_by=old.updated_by, updated_at=old.updated_at, carried_from_id=old.id)
-        s.add(section)
-        audit(s, actor_id, "carry over", section, field=f"{old.key} ({old.voice})", new=old.text, student_id=student)
-    new_goal: dict[int, int] = {}
-    for old in carry.goals:
-        goal = Goal(plan_id=plan.id, kind=old.kind, area=old.area, statement=old.statement,
-                    success_criteria=old.success_criteria, baseline=old.baseline, target_date=None,
-                    status=GoalStatus.NOT_STARTED if old.status is GoalStatus.NOT_STARTED else GoalStatus.IN_PROGRESS,
-                    proposed_by=old.proposed_by, created_by=actor_id, continues_goal_id=old.id)
-        s.add(goal)
-        audit(s, actor_id, "carry over", goal, field="statement", new=old.statement, student_id=student)
-        new_goal[old.id] = goal.id
-    for old in carry.supports:  # in place last year; the team agrees it again
-        support = Support(plan_id=plan.id, goal_id=new_goal.get(old.goal_id) if old.goal_id else None,
-                          description=old.description, setting=old.setting, owner_user_id=old.owner_user_id,
-                          owner_role=old.owner_role, frequency=old.frequency, status=SupportStatus.PROPOSED,
-                          created_by=actor_id)
-        s.add(support)
-        audit(s, actor_id, "carry over", support, field="description", new=old.description, student_id=student)
