@@ -96,7 +96,8 @@ def nginx(two_servers, tmp_path) -> Iterator[Nginx]:  # noqa: F811
                                 str(prefix / "error.log")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"https://127.0.0.1:{tls}"
     try:
-        routes = routes_to(client, base, {a.base.removeprefix("http://"): "a", b.base.removeprefix("http://"): "b"})
+        routes = routes_to(client, base, {a.base.removeprefix("http://"): "a", b.base.removeprefix("http://"): "b"},
+                           process)
         yield Nginx(school, base, f"http://127.0.0.1:{port}", routes, (a.base, b.base), client, as_is)
     finally:
         process.terminate()
@@ -124,12 +125,16 @@ class TrustingBrowser:
         return self._browser.new_context(ignore_https_errors=True, **options)
 
 
-def routes_to(client: urllib.request.OpenerDirector, base: str, servers: dict[str, str]) -> dict[str, str]:
+def routes_to(client: urllib.request.OpenerDirector, base: str, servers: dict[str, str],
+              nginx: subprocess.Popen) -> dict[str, str]:
     """A route cookie value that nginx sends to each server, found by asking through it."""
     found: dict[str, str] = {}
     deadline = time.monotonic() + 20
     n = 0
     while len(found) < len(servers) and time.monotonic() < deadline:
+        if nginx.poll() is not None:  # it could not start (a port taken since it was chosen): say so, not "no route"
+            output = nginx.stdout.read().decode(errors="replace") if nginx.stdout else ""
+            raise AssertionError(f"nginx exited with {nginx.returncode}: {output}")
         request = urllib.request.Request(f"{base}/_stcore/health", headers={"Cookie": f"plantable_route=route-{n}"})
         try:
             with client.open(request, timeout=2) as reply:
@@ -138,6 +143,7 @@ def routes_to(client: urllib.request.OpenerDirector, base: str, servers: dict[st
             n += 1
         except OSError:  # nginx still starting
             time.sleep(0.2)
+    assert found, "no health check came back through nginx in 20 s"
     assert set(found) == set(servers.values()), f"nginx sent every route to one server: {found}"
     return found
 

@@ -389,7 +389,8 @@ def sso_behind_nginx(demo, oidc_provider, tmp_path) -> Iterator[tuple[str, dict[
                                 str(prefix / "error.log")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     db = Database(url)
     try:
-        routes = routes_to(client, base, {s.base.removeprefix("http://"): name for s, name in zip(servers, "ab", strict=True)})
+        routes = routes_to(client, base, {s.base.removeprefix("http://"): name for s, name in zip(servers, "ab", strict=True)},
+                           process)
         yield base, routes, db
     finally:
         process.terminate()
