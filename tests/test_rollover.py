@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from plpcore import accounts, queries, rollover, services
+from plpcore import accounts, export, queries, rollover, services
 from plpcore.errors import InvalidInput, NotAllowed, PlanKept
 from plpcore.models import AuditEvent, Goal, Plan, PlanSection, PlanStatus, SchoolYear, Support, Voice
 
@@ -193,3 +193,13 @@ def test_an_archived_plan_of_the_current_year_can_still_be_changed(db, school):
     services.add_goal(db, school.sam, school.ana_plan, kind="achievement", statement="Back to work")
 
     assert queries.student_plan(db, school.sam, school.ana_plan)["plan"]["kept"] is False
+
+
+def test_the_whole_record_holds_both_years_plans_once_the_new_year_is_current(db, school, next_year):
+    rollover.start_year(db, school.sam, next_year)
+    accounts.set_current_year(db, school.ada, next_year)
+
+    record = export.student_record(db, school.sam, school.ana_student)
+
+    assert [(p["plan"]["year"], p["plan"]["status"]) for p in record["plans"]] == [
+        ("2026-27", "archived"), ("2027-28", "draft")]
