@@ -32,7 +32,7 @@ from plpcore.models import (
 )
 from plpcore.rules import LIVE_SUPPORT, goal_is_live
 
-SNAPSHOT_VERSION = 3
+SNAPSHOT_VERSION = 4
 
 
 @event.listens_for(MeetingRecord, "before_update")
@@ -124,8 +124,12 @@ _V1_SUPPORT = {"id": None, "goal_id": None, "owner_user_id": None, "owner_role":
 def upgrade(stored: Mapping[str, Any], attendance_ids: Sequence[int] = ()) -> shapes.RecordSnapshot:
     """A stored snapshot of any version, in the current version's shape (`version` still says which it was).
 
-    Version 3 (SNAPSHOT_VERSION): version 2 with the meeting's `notices` (notices.log at
-    finalizing). A version 2 record kept no notice log: empty.
+    Version 4 (SNAPSHOT_VERSION): version 3 with the plan's `kept` and each section's and goal's
+    `carried_from` (the year rollover's). Read from an earlier version as stored, without them:
+    the record's text, and so its sha256, stays what was signed.
+
+    Version 3: version 2 with the meeting's `notices` (notices.log at finalizing). A version 2
+    record kept no notice log: empty.
 
     Version 2: has "version"; the meeting has `opened_at`, when it was really
     held (None if the meeting was never opened), beside `scheduled_at`; each attendance row has

@@ -65,7 +65,7 @@ def test_every_finalized_demo_record_reads_and_its_pdf_and_json_build(db):
     for meeting in finalized_ids:
         record = queries.meeting_record(db, school.specialist_id, meeting)
         assert record is not None, meeting
-        assert record["snapshot"]["version"] == 3
+        assert record["snapshot"]["version"] == 4
         assert record["snapshot"]["sections"] and all(g["status"] for g in record["snapshot"]["goals"])
         assert documents.record_pdf(record).startswith(b"%PDF")
         assert json.loads(export.meeting_record_json(record))["sha256"] == record["sha256"]
@@ -93,7 +93,8 @@ def test_a_new_record_says_its_snapshot_version_and_when_the_meeting_was_held(db
     meetings.finalize(db, school.sam, meeting)
     snapshot = json.loads(stored(db, meeting)[0])
 
-    assert snapshot["version"] == 3
+    assert snapshot["version"] == 4
+    assert snapshot["plan"]["kept"] is False and all("carried_from" in g for g in snapshot["goals"])
     assert (snapshot["meeting"]["scheduled_at"], snapshot["meeting"]["opened_at"]) == (
         "2026-10-01 15:00:00", "2026-10-01 21:10:00")
     assert [a["id"] for a in snapshot["attendance"]] == [
