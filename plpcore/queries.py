@@ -174,13 +174,13 @@ def student_plan(db: Database, actor_id: int, plan_id: int) -> shapes.ViewedPlan
         record_view(s, grant, "plan", plan.id)
         roles = sorted(str(r) for r in grant.roles)
         document = plan_document(s, plan.id)
-        doc = shapes.ViewedPlan(**document, viewer_roles=roles, can=viewer_can(roles, kept=document["plan"]["kept"]),
+        kept = document["plan"]["kept"]
+        doc = shapes.ViewedPlan(**document, viewer_roles=roles, can=viewer_can(roles, kept=kept),
                                 plans=_plans_of(s, plan.student_id),
                                 voice_waiting=voice_waiting(s, plan.id), voice_done=voice_done(s, plan.id) or {},
                                 set_aside=_set_aside_for(s, actor_id, plan.id))
         for support in doc["supports"]:
             support["mine"] = owns_support(support["owner_user_id"], support["owner_role"], actor_id, roles)
-            kept = document["plan"]["kept"]
             support["may_acknowledge"] = not kept and may_acknowledge_support(support, actor_id, roles)
             support["may_log"] = not kept and may_log_support(support, actor_id, roles)
         return doc

@@ -56,7 +56,11 @@ def year_picker(ctx: Ctx) -> None:
         return
     st.session_state["plan_year_pick"] = ctx.plan_id
     st.selectbox("School year", list(plans), format_func=plans.__getitem__, key="plan_year_pick",
-                 on_change=lambda: routes.choose("plan", st.session_state["plan_year_pick"]), width=320)
+                 on_change=picked_year, width=320)
+
+
+def picked_year() -> None:
+    routes.choose("plan", st.session_state["plan_year_pick"])
 
 
 def downloads(ctx: Ctx) -> None:
