@@ -3,17 +3,19 @@ and last year's plan, once the new year is current, opens read-only from the pla
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
 
-from bench.driving import click_until, settle
+from bench.driving import settle
 from bench.servers import Server, start_server
 from plpcore import accounts, queries, rollover
 from plpcore.db import Database
 from plpcore.models import Plan, SchoolYear
+from tests.browser.accessibility import blocking, press, sideways_overflow, tab_to, violations
 from tests.browser.conftest import ARTIFACTS, copy_of_demo
 from tests.browser.test_browser_between_meetings import user_id
 from tests.browser.test_browser_meeting import sees
@@ -49,18 +51,21 @@ def test_the_specialist_starts_next_year_for_the_whole_caseload_and_a_second_sta
         settle(page)
         page.get_by_role("tab", name="School years").click()
         settle(page)  # the tab's run draws its forms
-        picker = page.get_by_test_id("stSelectbox").filter(has_text="Start which year")
-        click_until(page, picker.get_by_role("button", name="Open"), page.get_by_role("option", name=name))
-        page.get_by_role("option", name=name).click()
+        # By keyboard alone: Tab to the year picker, type the year, Enter; then Tab to the button.
+        tab_to(page, page.get_by_role("combobox", name="Start which year"))
+        page.keyboard.type(name)
+        page.keyboard.press("Enter")
         rows = rollover.preview(db, user_id(demo, "specialist"), year_id)
         plans = sum(bool(row["plan"]) for row in rows)
         sees(page, f"{plans} students get a draft plan for {name}; 0 already have one; {students - plans} with no")
+        assert not blocking(violations(page))
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "admin-rollover-preview.png"), full_page=True)
 
-        page.get_by_role("button", name=f"Start {name} for {plans} students").click()
+        press(page, page.get_by_role("button", name=f"Start {name} for {plans} students"))
         sees(page, f"Made {plans} draft plans for {name}.")
         sees(page, f"0 students get a draft plan for {name}; {plans} already have one;")
+        assert not blocking(violations(page))
         page.screenshot(path=str(ARTIFACTS / "admin-rollover-done.png"), full_page=True)
 
         assert (len(rows), students) == (86, 86)  # everyone on the caseload is in the preview
@@ -101,39 +106,48 @@ def continuing_plan(db: Database, specialist_id: int) -> tuple[int, str]:
     raise AssertionError("no continued goal with progress in the demo")
 
 
-def test_a_new_draft_shows_last_years_unmet_goal_continued_with_last_years_progress(demo, next_year_current, browser):
+@dataclasses.dataclass
+class OnNewPlan:
+    page: object  # the specialist's tab, on the Goals of a new draft with a continued goal
+    base: str
+    plan_id: int
+    statement: str  # the continued goal's
+    last_year: str
+
+
+@pytest.fixture
+def on_new_plan(demo, next_year_current, browser) -> Iterator[OnNewPlan]:
     server, db, last_year = next_year_current
     plan_id, statement = continuing_plan(db, user_id(demo, "specialist"))
     page = signed_in_tab(browser, demo, server, "specialist")
-    try:
-        page.goto(f"{server.base}/plan?plan={plan_id}&tab=Goals")
-        sees(page, f"continued from {last_year}")
-        assert page.get_by_text(statement, exact=True).first.is_visible()
-        page.screenshot(path=str(ARTIFACTS / "plan-continued-goal.png"), full_page=True)
-        page.goto(f"{server.base}/plan?plan={plan_id}&tab=Progress")
-        page.get_by_role("heading", name="All entries").wait_for()  # last year's entries, on this year's goal
-        assert page.get_by_text("No progress recorded yet.").count() == 0
-        page.screenshot(path=str(ARTIFACTS / "plan-continued-progress.png"), full_page=True)
-    finally:
-        page.context.close()
+    page.goto(f"{server.base}/plan?plan={plan_id}&tab=Goals")
+    yield OnNewPlan(page, server.base, plan_id, statement, last_year)
+    page.context.close()
 
 
-def test_last_years_plan_opens_read_only_from_the_year_picker(demo, next_year_current, browser):
-    server, db, last_year = next_year_current
-    plan_id, _ = continuing_plan(db, user_id(demo, "specialist"))
-    page = signed_in_tab(browser, demo, server, "specialist")
-    try:
-        page.goto(f"{server.base}/plan?plan={plan_id}&tab=Goals")
-        page.get_by_role("button", name="Revise wording").first.wait_for()  # this year's draft: editable
-        settle(page)
-        page.get_by_test_id("stSelectbox").filter(has_text="School year").click()
-        page.get_by_role("option", name=f"{last_year} ", exact=False).click()
-        sees(page, f"This is the plan of {last_year}, kept as it was")
-        assert page.get_by_role("button", name="Revise wording").count() == 0
-        assert page.get_by_role("button", name="Add goal").count() == 0
-        page.screenshot(path=str(ARTIFACTS / "plan-last-year-kept.png"), full_page=True)
-        page.set_viewport_size(PHONE)
-        settle(page)
-        page.screenshot(path=str(ARTIFACTS / "plan-last-year-kept-phone.png"), full_page=True)
-    finally:
-        page.context.close()
+def test_a_new_draft_shows_last_years_unmet_goal_continued_with_last_years_progress(on_new_plan):
+    page = on_new_plan.page
+    sees(page, f"continued from {on_new_plan.last_year}")
+    assert page.get_by_text(on_new_plan.statement, exact=True).first.is_visible()
+    page.screenshot(path=str(ARTIFACTS / "plan-continued-goal.png"), full_page=True)
+    page.goto(f"{on_new_plan.base}/plan?plan={on_new_plan.plan_id}&tab=Progress")
+    page.get_by_role("heading", name="All entries").wait_for()  # last year's entries, on this year's goal
+    assert page.get_by_text("No progress recorded yet.").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "plan-continued-progress.png"), full_page=True)
+
+
+def test_last_years_plan_opens_read_only_from_the_year_picker(on_new_plan):
+    page, last_year = on_new_plan.page, on_new_plan.last_year
+    page.get_by_role("button", name="Revise wording").first.wait_for()  # this year's draft: editable
+    settle(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="School year").click()
+    page.get_by_role("option", name=f"{last_year} ", exact=False).click()
+    sees(page, f"This is the plan of {last_year}, kept as it was")
+    assert page.get_by_role("button", name="Revise wording").count() == 0
+    assert page.get_by_role("button", name="Add goal").count() == 0
+    assert not blocking(violations(page))
+    page.screenshot(path=str(ARTIFACTS / "plan-last-year-kept.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+    settle(page)
+    assert sideways_overflow(page) == 0
+    page.screenshot(path=str(ARTIFACTS / "plan-last-year-kept-phone.png"), full_page=True)
