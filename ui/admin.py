@@ -391,7 +391,8 @@ def start_year(db: Database, user: SignedIn, years: pd.DataFrame) -> None:
         frame = pd.DataFrame([{**row, "plan": row["plan"] or "–", "next_year": _next_year(row),
                                "continuing_goals": "; ".join(row["continuing_goals"])} for row in rows])
         st.dataframe(frame[["name", "plan", "next_year", "answers", "goals", "supports", "continuing_goals"]],
-                     column_config={"name": "Student", "plan": "Plan", "next_year": name,
+                     column_config={"name": st.column_config.TextColumn("Student", pinned=True),  # stays in view
+                                    "plan": "Plan", "next_year": name,
                                     "answers": "Profile answers", "goals": "Continuing goals",
                                     "supports": "Supports", "continuing_goals": "Goals carried over"},
                      hide_index=True, width="stretch", key="admin_rollover_preview")
